@@ -1,0 +1,1 @@
+//! Launch programs as coprocesses held by process descriptors.

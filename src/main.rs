@@ -1,0 +1,3 @@
+//! The `colaunch` command.
+
+fn main() {}
