@@ -1,0 +1,37 @@
+use super::*;
+
+#[test]
+fn test_signal_mask_insert_contains() {
+    let mask: SignalMask = [libc::SIGINT, libc::SIGUSR2, 100].into_iter().collect();
+    assert!(mask.contains(libc::SIGINT));
+    assert!(mask.contains(libc::SIGUSR2));
+    assert!(mask.contains(100));
+    assert!(!mask.contains(libc::SIGTERM));
+    assert!(mask.is_valid());
+}
+
+#[test]
+fn test_signal_mask_rejects_out_of_range() {
+    assert!(!SignalMask::from_iter([0]).is_valid());
+    assert!(!SignalMask::from_iter([129]).is_valid());
+    assert!(!SignalMask::from_iter([-1]).is_valid());
+}
+
+#[test]
+fn test_command_getters_mirror_std() {
+    let mut cmd = Command::new("prog");
+    cmd.arg("a")
+        .args(["b", "c"])
+        .env("K", "V")
+        .env_remove("GONE");
+    assert_eq!(cmd.get_program(), "prog");
+    assert_eq!(cmd.get_args().collect::<Vec<_>>(), ["a", "b", "c"]);
+    let envs: Vec<_> = cmd.get_envs().collect();
+    assert_eq!(
+        envs,
+        [
+            (OsStr::new("GONE"), None),
+            (OsStr::new("K"), Some(OsStr::new("V")))
+        ]
+    );
+}

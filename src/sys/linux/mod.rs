@@ -1,0 +1,466 @@
+//! Linux backend: `clone3`/`clone` with vfork semantics, held by a pidfd.
+//!
+//! # The fallback chain
+//!
+//! The first spawn probes, and the answer is kept for the whole process
+//! (nothing is probed at load time):
+//!
+//! 1. `clone3(CLONE_VM | CLONE_VFORK | CLONE_PIDFD | CLONE_CLEAR_SIGHAND)`
+//!    ([Linux 5.3], `CLONE_CLEAR_SIGHAND` [Linux 5.5]).  `ENOSYS` (old
+//!    kernel, qemu-user), `EPERM` (container seccomp profiles) or `EINVAL`
+//!    (no `CLONE_CLEAR_SIGHAND`) move on.
+//! 2. `clone(CLONE_VM | CLONE_VFORK | CLONE_PIDFD)` ([Linux 5.2]); the
+//!    child resets caught handlers itself.  `EINVAL` (qemu-user) moves on,
+//!    and so does a kernel that silently ignores the old `CLONE_PID` bit
+//!    (before 5.2), noticed because the pidfd slot stays -1.
+//! 3. `clone(CLONE_VM | CLONE_VFORK)` and then `pidfd_open(2)` ([Linux
+//!    5.3]) on the still unreaped child, whose pid therefore cannot have
+//!    been reused.  Without `pidfd_open` spawning fails with
+//!    `Unsupported` before any child exists.
+//!
+//! [`Command::descriptor(false)`](crate::Command::descriptor) skips the
+//! chain and makes no descriptor syscall at all.
+//!
+//! [Linux 5.2]: https://man7.org/linux/man-pages/man2/clone.2.html
+//! [Linux 5.3]: https://man7.org/linux/man-pages/man2/pidfd_open.2.html
+//! [Linux 5.5]: https://man7.org/linux/man-pages/man2/clone3.2.html
+
+mod probe;
+mod process;
+pub(crate) mod raw;
+
+use std::cell::Cell;
+use std::ffi::c_void;
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use crate::arch;
+use crate::child::Mechanism;
+use crate::child_side::{self, ChildArgs};
+use crate::command::{StdioKind, Strategy};
+use crate::plan::Plan;
+use crate::sys::Spawned;
+
+pub(crate) use probe::probe;
+pub(crate) use process::Process;
+
+/// Signals 1 to 64 (`_NSIG` on x86_64 and aarch64).
+pub(crate) const MAX_SIGNAL: i32 = 64;
+
+const CLONE_PIDFD: u64 = 0x1000;
+const CLONE_CLEAR_SIGHAND: u64 = 1 << 32;
+const CLONE_VM: u64 = libc::CLONE_VM as u64;
+const CLONE_VFORK: u64 = libc::CLONE_VFORK as u64;
+
+/// `struct clone_args` as of `CLONE_ARGS_SIZE_VER0` (64 bytes).
+#[repr(C)]
+#[derive(Default)]
+struct CloneArgs {
+    flags: u64,
+    pidfd: u64,
+    child_tid: u64,
+    parent_tid: u64,
+    exit_signal: u64,
+    stack: u64,
+    stack_size: u64,
+    tls: u64,
+}
+
+/// The step of the fallback chain in use; see the module docs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+enum Tier {
+    Unknown = 0,
+    Clone3 = 1,
+    ClonePidfd = 2,
+    CloneThenOpen = 3,
+    /// No descriptor syscalls at all; chosen per command, never cached.
+    NoDescriptor = 4,
+}
+
+/// The tier that worked for this process, once one has.
+static TIER: AtomicU8 = AtomicU8::new(Tier::Unknown as u8);
+
+fn cached_tier() -> Tier {
+    match TIER.load(Ordering::Relaxed) {
+        1 => Tier::Clone3,
+        2 => Tier::ClonePidfd,
+        3 => Tier::CloneThenOpen,
+        _ => Tier::Unknown,
+    }
+}
+
+/// Spawns the child described by `plan`.
+pub(crate) fn spawn(plan: &mut Plan) -> io::Result<Spawned> {
+    let (spawned, failure) = start(plan)?;
+    if let Some(errno) = failure {
+        Process::new(spawned.pid, spawned.descriptor).reap_failed();
+        return Err(io::Error::from_raw_os_error(errno));
+    }
+    Ok(spawned)
+}
+
+/// Creates the child and reads its report; a child that could not run its
+/// program is returned unreaped with the errno it sent.
+fn start(plan: &mut Plan) -> io::Result<(Spawned, Option<i32>)> {
+    if plan.colocation.is_some() {
+        return Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "colocation needs a CheriBSD kernel with coexecve(2); this is Linux",
+        ));
+    }
+    let fork = match plan.strategy {
+        Strategy::Auto | Strategy::Vfork => false,
+        Strategy::Fork => true,
+    };
+
+    let stack = ChildStack::take()?;
+    let (err_read, err_write) = plan.error_pipe()?;
+
+    // Block every signal, the C library's internal ones included (a raw
+    // syscall, since libc wrappers filter those), so that no handler runs
+    // in the child on shared memory and no set*id broadcast reaches it.
+    let old_mask = block_all_signals();
+    let mask = plan.signal_mask.unwrap_or([old_mask, 0]);
+    let mut args = plan.child_args(err_write.as_raw_fd(), mask);
+    let first = if plan.descriptor { cached_tier() } else { Tier::NoDescriptor };
+    let result = clone_with_fallback(first, fork, &stack, &mut args);
+    restore_mask(old_mask);
+
+    // Only the child's copy of the write end may remain, so that its exec
+    // (close-on-exec) or exit ends the read below.
+    drop(err_write);
+    ChildStack::give_back(stack);
+    let (pid, descriptor, mechanism) = result?;
+
+    let failure = match read_error(&err_read) {
+        Ok(failure) => failure,
+        Err(e) => {
+            Process::new(pid, descriptor).kill_and_reap();
+            return Err(e);
+        }
+    };
+    let spawned = Spawned {
+        pid,
+        descriptor,
+        mechanism,
+        shared_memory: args.observed_sp != 0,
+        child_sp: args.observed_sp,
+        child_start_mask: args.observed_mask,
+    };
+    Ok((spawned, failure))
+}
+
+/// Spawns a throw-away child through the real chain, for `probe`: it
+/// tries to execute `/`, which always fails, so nothing runs.
+pub(crate) fn probe_spawn() -> io::Result<(Mechanism, bool)> {
+    let mut cmd = crate::Command::new("/");
+    cmd.stdin(crate::Stdio::null()).stdout(crate::Stdio::null()).stderr(crate::Stdio::null());
+    let mut plan = Plan::new(&cmd, [StdioKind::Null, StdioKind::Null, StdioKind::Null])?;
+    let (spawned, _) = start(&mut plan)?;
+    let result = (spawned.mechanism, spawned.shared_memory);
+    Process::new(spawned.pid, spawned.descriptor).reap_failed();
+    Ok(result)
+}
+
+type Cloned = (libc::pid_t, Option<OwnedFd>, Mechanism);
+
+/// Walks the fallback chain from `tier`, caching the first that works.
+fn clone_with_fallback(
+    mut tier: Tier,
+    fork: bool,
+    stack: &ChildStack,
+    args: &mut ChildArgs,
+) -> io::Result<Cloned> {
+    let vm = if fork { 0 } else { CLONE_VM | CLONE_VFORK };
+    loop {
+        let result = match tier {
+            Tier::Unknown | Tier::Clone3 => clone3(vm, stack, args),
+            Tier::ClonePidfd => clone_pidfd(vm, stack, args),
+            Tier::CloneThenOpen => clone_then_open(vm, stack, args),
+            Tier::NoDescriptor => clone_plain(vm, stack, args)
+                .map(|pid| (pid, None, Mechanism::CloneNoDescriptor)),
+        };
+        let next = match (tier, &result) {
+            (Tier::NoDescriptor, _) => return result,
+            (_, Ok((_, _, Mechanism::CloneThenPidfdOpen))) => Tier::CloneThenOpen,
+            (_, Ok(_)) => tier,
+            (Tier::Unknown | Tier::Clone3, Err(e)) if clone3_missing(e) => Tier::ClonePidfd,
+            (Tier::ClonePidfd, Err(e)) if e.raw_os_error() == Some(libc::EINVAL) => {
+                probe_pidfd_open()?;
+                Tier::CloneThenOpen
+            }
+            (_, Err(_)) => return result,
+        };
+        if result.is_ok() {
+            let tier = if tier == Tier::Unknown { Tier::Clone3 } else { next };
+            TIER.store(tier as u8, Ordering::Relaxed);
+            return result;
+        }
+        tier = next;
+    }
+}
+
+/// The errors after which `clone3` is taken as unusable here.
+fn clone3_missing(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::ENOSYS | libc::EPERM | libc::EINVAL))
+}
+
+fn child_entry() -> arch::ChildEntry {
+    child_side::child_main
+}
+
+fn clone3(vm: u64, stack: &ChildStack, args: &mut ChildArgs) -> io::Result<Cloned> {
+    let mut pidfd: libc::c_int = -1;
+    let mut cl = CloneArgs {
+        flags: vm | CLONE_PIDFD | CLONE_CLEAR_SIGHAND,
+        pidfd: &raw mut pidfd as u64,
+        exit_signal: libc::SIGCHLD as u64,
+        stack: stack.base as u64,
+        stack_size: stack.size as u64,
+        ..CloneArgs::default()
+    };
+    args.reset_handlers = false;
+    // SAFETY: `cl` describes a valid stack that nothing else uses (see
+    // ChildStack), `child_main` never returns, and `args` outlives the
+    // child's use of it (vfork: we are suspended until exec or exit; fork:
+    // the child has a copy).  See the `arch` module docs.
+    let ret = unsafe {
+        arch::colaunch_linux_clone3(
+            (&raw mut cl).cast(),
+            size_of::<CloneArgs>(),
+            child_entry(),
+            (args as *mut ChildArgs).cast::<c_void>(),
+        )
+    };
+    let pid = check(ret)?;
+    // SAFETY: clone3 succeeded with CLONE_PIDFD, so the kernel stored a
+    // new descriptor that we own.
+    let fd = unsafe { OwnedFd::from_raw_fd(pidfd) };
+    Ok((pid, Some(fd), Mechanism::Clone3))
+}
+
+fn clone_pidfd(vm: u64, stack: &ChildStack, args: &mut ChildArgs) -> io::Result<Cloned> {
+    let mut pidfd: libc::c_int = -1;
+    let flags = vm | CLONE_PIDFD | libc::SIGCHLD as u64;
+    let pid = clone_raw(flags, stack, &raw mut pidfd, args)?;
+    if pidfd < 0 {
+        // A kernel before 5.2 ignored the bit: the child exists, without a
+        // descriptor; it is still unreaped, so pidfd_open is exact.
+        let fd = pidfd_open(pid).inspect_err(|_| kill_and_reap_pid(pid))?;
+        return Ok((pid, Some(fd), Mechanism::CloneThenPidfdOpen));
+    }
+    // SAFETY: clone succeeded with CLONE_PIDFD and stored a new descriptor.
+    let fd = unsafe { OwnedFd::from_raw_fd(pidfd) };
+    Ok((pid, Some(fd), Mechanism::Clone))
+}
+
+fn clone_then_open(vm: u64, stack: &ChildStack, args: &mut ChildArgs) -> io::Result<Cloned> {
+    let pid = clone_plain(vm, stack, args)?;
+    let fd = pidfd_open(pid).inspect_err(|_| kill_and_reap_pid(pid))?;
+    Ok((pid, Some(fd), Mechanism::CloneThenPidfdOpen))
+}
+
+fn clone_plain(vm: u64, stack: &ChildStack, args: &mut ChildArgs) -> io::Result<libc::pid_t> {
+    clone_raw(vm | libc::SIGCHLD as u64, stack, std::ptr::null_mut(), args)
+}
+
+/// The legacy `clone(2)`: the child resets handlers itself.
+fn clone_raw(
+    flags: u64,
+    stack: &ChildStack,
+    pidfd: *mut libc::c_int,
+    args: &mut ChildArgs,
+) -> io::Result<libc::pid_t> {
+    args.reset_handlers = true;
+    // SAFETY: as in `clone3`; `stack.top()` is the 16-byte aligned end of
+    // the child stack, and `pidfd` is null or a live local.
+    let ret = unsafe {
+        arch::colaunch_linux_clone(
+            flags as libc::c_ulong,
+            stack.top(),
+            pidfd,
+            child_entry(),
+            (args as *mut ChildArgs).cast::<c_void>(),
+        )
+    };
+    check(ret)
+}
+
+fn check(ret: isize) -> io::Result<libc::pid_t> {
+    if ret < 0 {
+        return Err(io::Error::from_raw_os_error(-ret as i32));
+    }
+    Ok(ret as libc::pid_t)
+}
+
+/// Makes sure `pidfd_open` exists before a child is created that would
+/// need it.
+fn probe_pidfd_open() -> io::Result<()> {
+    // SAFETY: getpid(2) cannot fail.
+    match pidfd_open(unsafe { libc::getpid() }) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            format!(
+                "this kernel gives no process descriptors (pidfd_open: {e}; Linux 5.3 or \
+                 later needed); spawn with descriptor(false) to go without"
+            ),
+        )),
+    }
+}
+
+/// `pidfd_open(pid, 0)`.
+pub(crate) fn pidfd_open(pid: libc::pid_t) -> io::Result<OwnedFd> {
+    // SAFETY: pidfd_open takes two integers and returns a new descriptor.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: the kernel returned a new descriptor we own.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as i32) })
+}
+
+/// Cleans up a child whose descriptor could not be made.
+fn kill_and_reap_pid(pid: libc::pid_t) {
+    // SAFETY: `pid` is our unreaped child, so it names no other process.
+    unsafe {
+        libc::kill(pid, libc::SIGKILL);
+        while libc::waitpid(pid, std::ptr::null_mut(), 0) < 0
+            && io::Error::last_os_error().raw_os_error() == Some(libc::EINTR)
+        {}
+    }
+}
+
+/// Blocks every signal in the calling thread; returns the old mask.
+fn block_all_signals() -> u64 {
+    let all = u64::MAX;
+    let mut old = 0u64;
+    // SAFETY: both pointers are live locals of the kernel sigset size.
+    unsafe {
+        libc::syscall(libc::SYS_rt_sigprocmask, libc::SIG_SETMASK, &raw const all, &raw mut old, 8);
+    }
+    old
+}
+
+fn restore_mask(old: u64) {
+    // SAFETY: as in `block_all_signals`.
+    unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigprocmask,
+            libc::SIG_SETMASK,
+            &raw const old,
+            std::ptr::null_mut::<u64>(),
+            8,
+        );
+    }
+}
+
+/// Reads the child's error record: `None` when `execve` succeeded.
+fn read_error(pipe: &OwnedFd) -> io::Result<Option<i32>> {
+    let mut record = [0u8; child_side::ERROR_RECORD_LEN];
+    let mut got = 0;
+    while got < record.len() {
+        // SAFETY: the buffer range is inside `record`.
+        let n = unsafe {
+            libc::read(pipe.as_raw_fd(), record[got..].as_mut_ptr().cast(), record.len() - got)
+        };
+        match n {
+            0 => break,
+            n if n > 0 => got += n as usize,
+            _ if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted => {}
+            _ => return Err(io::Error::last_os_error()),
+        }
+    }
+    match got {
+        0 => Ok(None),
+        _ => match child_side::decode_error(&record) {
+            Some(errno) if got == record.len() => Ok(Some(errno)),
+            _ => Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("the child sent a malformed error record ({got} bytes)"),
+            )),
+        },
+    }
+}
+
+/// The child's stack: a private mapping with a guard page below it.
+///
+/// Each thread keeps one for reuse: once clone returns, a vfork child has
+/// left it (exec or exit) and a fork child has its own copy.
+struct ChildStack {
+    /// The lowest usable address (just above the guard page).
+    base: *mut u8,
+    size: usize,
+    guard: usize,
+}
+
+/// Room for `child_main` and the raw syscalls it makes, with a wide margin
+/// for stack-clash probing; it never runs code we do not control.
+const CHILD_STACK_SIZE: usize = 64 * 1024;
+
+thread_local! {
+    static SPARE_STACK: Cell<Option<ChildStack>> = const { Cell::new(None) };
+}
+
+impl ChildStack {
+    fn take() -> io::Result<Self> {
+        match SPARE_STACK.with(Cell::take) {
+            Some(stack) => Ok(stack),
+            None => Self::map(),
+        }
+    }
+
+    fn give_back(stack: Self) {
+        SPARE_STACK.with(|spare| spare.set(Some(stack)));
+    }
+
+    fn map() -> io::Result<Self> {
+        // SAFETY: sysconf has no preconditions.
+        let guard = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
+        let len = guard + CHILD_STACK_SIZE;
+        // SAFETY: a fresh anonymous mapping that aliases nothing.
+        let addr = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_STACK,
+                -1,
+                0,
+            )
+        };
+        if addr == libc::MAP_FAILED {
+            return Err(io::Error::last_os_error());
+        }
+        // The guard page turns an overflow into a fault, not corruption.
+        // SAFETY: the first page is inside the mapping just made.
+        if unsafe { libc::mprotect(addr, guard, libc::PROT_NONE) } != 0 {
+            let err = io::Error::last_os_error();
+            // SAFETY: unmapping exactly the mapping made above.
+            unsafe { libc::munmap(addr, len) };
+            return Err(err);
+        }
+        // SAFETY: `guard` is within the mapping.
+        let base = unsafe { addr.cast::<u8>().add(guard) };
+        Ok(Self { base, size: CHILD_STACK_SIZE, guard })
+    }
+
+    fn top(&self) -> *mut c_void {
+        // SAFETY: one past the end of the mapping, which is page aligned.
+        unsafe { self.base.add(self.size).cast() }
+    }
+}
+
+impl Drop for ChildStack {
+    fn drop(&mut self) {
+        // SAFETY: unmapping exactly what `map` mapped; no child uses it
+        // once clone has returned (see the type docs).
+        unsafe { libc::munmap(self.base.sub(self.guard).cast(), self.guard + self.size) };
+    }
+}
+
+
+#[cfg(test)]
+mod tests;

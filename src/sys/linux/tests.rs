@@ -1,0 +1,108 @@
+use super::*;
+use crate::command::Command;
+
+/// Spawns `cmd` through the backend, returning what the child reported.
+fn spawn_raw(cmd: &Command) -> Spawned {
+    let mut plan = Plan::new(cmd, [StdioKind::Inherit, StdioKind::Inherit, StdioKind::Inherit])
+        .expect("plan");
+    spawn(&mut plan).expect("spawn")
+}
+
+fn reap(spawned: Spawned) {
+    Process::new(spawned.pid, spawned.descriptor).wait().expect("wait");
+}
+
+/// The address range of the calling thread's stack, from
+/// `pthread_getattr_np(3)`.
+fn own_stack_range() -> std::ops::Range<usize> {
+    let mut attr = std::mem::MaybeUninit::<libc::pthread_attr_t>::uninit();
+    let mut addr = std::ptr::null_mut();
+    let mut size = 0;
+    // SAFETY: attr is initialised by pthread_getattr_np and destroyed once.
+    unsafe {
+        assert_eq!(libc::pthread_getattr_np(libc::pthread_self(), attr.as_mut_ptr()), 0);
+        assert_eq!(libc::pthread_attr_getstack(attr.as_ptr(), &mut addr, &mut size), 0);
+        libc::pthread_attr_destroy(attr.as_mut_ptr());
+    }
+    addr as usize..addr as usize + size
+}
+
+// The child must run on its own stack (golang/go#20732): the address it
+// saw on its stack lies outside this thread's stack.
+#[test]
+fn test_spawn_child_runs_on_its_own_stack() {
+    let spawned = spawn_raw(Command::new("true").strategy(Strategy::Vfork));
+    if !spawned.shared_memory {
+        eprintln!("skipped: vfork is emulated as fork here (qemu-user), nothing to observe");
+        return reap(spawned);
+    }
+    let sp = spawned.child_sp;
+    let parent_stack = own_stack_range();
+    assert!(!parent_stack.contains(&sp), "child sp {sp:#x} in parent stack {parent_stack:x?}");
+    SPARE_STACK.with(|spare| {
+        let stack = spare.take().expect("the child stack is kept for reuse");
+        let range = stack.base as usize..stack.base as usize + stack.size;
+        assert!(range.contains(&sp), "child sp {sp:#x} outside the child stack {range:x?}");
+        spare.set(Some(stack));
+    });
+    reap(spawned);
+}
+
+// Every signal, the C library's internal 32 and 33 included, is blocked
+// when the child starts (musl's setxid race, glibc BZ 14750).
+#[test]
+fn test_spawn_child_starts_with_all_signals_blocked() {
+    let spawned = spawn_raw(&Command::new("true"));
+    if !spawned.shared_memory {
+        eprintln!("skipped: vfork is emulated as fork here (qemu-user), nothing to observe");
+        return reap(spawned);
+    }
+    // The kernel never lets SIGKILL or SIGSTOP be blocked.
+    let unblockable = 1 << (libc::SIGKILL - 1) | 1 << (libc::SIGSTOP - 1);
+    let mask = spawned.child_start_mask[0];
+    assert_eq!(mask, !unblockable, "mask {mask:#x}");
+    reap(spawned);
+}
+
+#[test]
+fn test_spawn_restores_the_parent_mask() {
+    let before = block_all_signals();
+    restore_mask(before);
+    reap(spawn_raw(&Command::new("true")));
+    let after = block_all_signals();
+    restore_mask(after);
+    assert_eq!(before, after);
+}
+
+#[test]
+fn test_tier_is_cached_after_a_spawn() {
+    reap(spawn_raw(&Command::new("true")));
+    assert_ne!(cached_tier(), Tier::Unknown);
+}
+
+#[test]
+fn test_clone3_missing_errors() {
+    for errno in [libc::ENOSYS, libc::EPERM, libc::EINVAL] {
+        assert!(clone3_missing(&io::Error::from_raw_os_error(errno)), "errno {errno}");
+    }
+    for errno in [libc::EAGAIN, libc::ENOMEM] {
+        assert!(!clone3_missing(&io::Error::from_raw_os_error(errno)), "errno {errno}");
+    }
+}
+
+#[test]
+fn test_read_error_record() {
+    let (read, write) = crate::plan::pipe().unwrap();
+    raw::write(write.as_raw_fd(), &child_side::encode_error(libc::ENOEXEC));
+    drop(write);
+    assert_eq!(read_error(&read).unwrap(), Some(libc::ENOEXEC));
+
+    let (read, write) = crate::plan::pipe().unwrap();
+    drop(write);
+    assert_eq!(read_error(&read).unwrap(), None);
+
+    let (read, write) = crate::plan::pipe().unwrap();
+    raw::write(write.as_raw_fd(), b"CLE");
+    drop(write);
+    assert_eq!(read_error(&read).unwrap_err().kind(), io::ErrorKind::InvalidData);
+}

@@ -1,0 +1,41 @@
+//! The single place that picks an OS backend.
+//!
+//! Each backend exports the same `pub(crate)` items: `spawn`, `Process`,
+//! `probe`, `MAX_SIGNAL`, and a `raw` module of child-safe syscalls used
+//! by `child_side`.  A missing item fails to compile on that OS instead
+//! of falling back silently.
+
+use std::os::fd::OwnedFd;
+
+use crate::child::Mechanism;
+
+cfg_select! {
+    target_os = "linux" => {
+        mod linux;
+        use linux as imp;
+    }
+    _ => {
+        compile_error!("colaunch supports Linux and FreeBSD; see docs/platforms.md");
+    }
+}
+
+pub(crate) use imp::{MAX_SIGNAL, Process, probe, raw, spawn};
+
+/// What a backend's `spawn` hands back to the portable layer.
+pub(crate) struct Spawned {
+    pub(crate) pid: libc::pid_t,
+    /// The process descriptor, unless the caller switched it off.
+    pub(crate) descriptor: Option<OwnedFd>,
+    pub(crate) mechanism: Mechanism,
+    /// Whether the child ran in the parent's address space (observed, not
+    /// assumed: qemu-user turns a vfork into a fork).
+    pub(crate) shared_memory: bool,
+    /// An address on the stack the child ran on, when memory was shared;
+    /// read by the unit tests that check which stack the child used.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) child_sp: usize,
+    /// The signal mask the child started with, when memory was shared;
+    /// read by the unit tests of the signal policy.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) child_start_mask: [u64; 2],
+}
