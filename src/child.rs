@@ -7,7 +7,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::time::Duration;
 
 use crate::plan::Plan;
-use crate::status::{ExitStatus, Output};
+use crate::status::{ExitStatus, Output, ResourceUsage};
 use crate::sys::{Process, Spawned};
 
 /// The kernel mechanism that created a child.
@@ -68,6 +68,7 @@ impl fmt::Display for Mechanism {
 pub struct Child {
     process: Process,
     status: Option<ExitStatus>,
+    usage: Option<ResourceUsage>,
     daemon: bool,
     mechanism: Mechanism,
     shared_memory: bool,
@@ -85,6 +86,7 @@ impl Child {
         Self {
             process: Process::new(spawned.pid, spawned.descriptor),
             status: None,
+            usage: None,
             daemon,
             mechanism: spawned.mechanism,
             shared_memory: spawned.shared_memory,
@@ -130,9 +132,20 @@ impl Child {
         if let Some(status) = self.status {
             return Ok(status);
         }
-        let status = self.process.wait()?;
+        let reaped = self.process.wait()?;
+        Ok(self.record(reaped))
+    }
+
+    fn record(&mut self, (status, usage): (ExitStatus, ResourceUsage)) -> ExitStatus {
         self.status = Some(status);
-        Ok(status)
+        self.usage = Some(usage);
+        status
+    }
+
+    /// The CPU time and peak memory the child used, once it has been
+    /// reaped by one of the wait methods.
+    pub fn resource_usage(&self) -> Option<ResourceUsage> {
+        self.usage
     }
 
     /// Reaps the child if it has exited, without blocking.
@@ -144,8 +157,7 @@ impl Child {
         if let Some(status) = self.status {
             return Ok(Some(status));
         }
-        self.status = self.process.try_wait()?;
-        Ok(self.status)
+        Ok(self.process.try_wait()?.map(|reaped| self.record(reaped)))
     }
 
     /// Waits at most `timeout` for the child to exit; `Ok(None)` if it is
@@ -159,8 +171,10 @@ impl Child {
         if let Some(status) = self.status {
             return Ok(Some(status));
         }
-        self.status = self.process.wait_timeout(timeout)?;
-        Ok(self.status)
+        Ok(self
+            .process
+            .wait_timeout(timeout)?
+            .map(|reaped| self.record(reaped)))
     }
 
     /// Sends `SIGKILL`.  Does nothing once the child has been reaped.

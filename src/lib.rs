@@ -69,4 +69,4 @@ mod sys;
 pub use child::{Child, ChildStderr, ChildStdin, ChildStdout, Mechanism};
 pub use command::{Colocation, Command, SignalMask, Stdio, Strategy};
 pub use probe::{Feature, Probe, probe};
-pub use status::{ExitStatus, Output, signal_name};
+pub use status::{ExitStatus, Output, ResourceUsage, signal_name};

@@ -117,6 +117,31 @@ pub fn signal_name(signal: i32) -> Option<&'static str> {
     Some(name)
 }
 
+/// What a finished child used, from `getrusage(2)`'s fields as the
+/// kernel reports them when it is reaped.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ResourceUsage {
+    /// CPU time spent in user mode.
+    pub user_time: std::time::Duration,
+    /// CPU time spent in the kernel.
+    pub system_time: std::time::Duration,
+    /// Peak resident set size in KiB (`ru_maxrss`).
+    pub max_rss_kib: u64,
+}
+
+impl ResourceUsage {
+    pub(crate) fn from_rusage(usage: &libc::rusage) -> Self {
+        let time = |tv: libc::timeval| {
+            std::time::Duration::new(tv.tv_sec.max(0) as u64, tv.tv_usec.max(0) as u32 * 1000)
+        };
+        Self {
+            user_time: time(usage.ru_utime),
+            system_time: time(usage.ru_stime),
+            max_rss_kib: usage.ru_maxrss.max(0) as u64,
+        }
+    }
+}
+
 /// The captured result of a finished child, as `std::process::Output`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Output {

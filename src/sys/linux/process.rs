@@ -5,7 +5,7 @@ use std::mem::MaybeUninit;
 use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd};
 use std::time::{Duration, Instant};
 
-use crate::status::ExitStatus;
+use crate::status::{ExitStatus, ResourceUsage};
 
 /// A live, unreaped child: its pid and, unless switched off, its pidfd.
 pub(crate) struct Process {
@@ -28,7 +28,7 @@ impl Process {
     }
 
     /// Blocks until the child exits and reaps it; retries `EINTR`.
-    pub(crate) fn wait(&self) -> io::Result<ExitStatus> {
+    pub(crate) fn wait(&self) -> io::Result<Reaped> {
         loop {
             match self.waitid(libc::WEXITED) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -41,7 +41,7 @@ impl Process {
     }
 
     /// Reaps the child if it has exited; never blocks.
-    pub(crate) fn try_wait(&self) -> io::Result<Option<ExitStatus>> {
+    pub(crate) fn try_wait(&self) -> io::Result<Option<Reaped>> {
         loop {
             match self.waitid(libc::WEXITED | libc::WNOHANG) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -54,7 +54,7 @@ impl Process {
     ///
     /// With a pidfd this polls it (readable once the child has exited);
     /// without one it checks with `WNOHANG` at growing intervals.
-    pub(crate) fn wait_timeout(&self, timeout: Duration) -> io::Result<Option<ExitStatus>> {
+    pub(crate) fn wait_timeout(&self, timeout: Duration) -> io::Result<Option<Reaped>> {
         let deadline = Instant::now().checked_add(timeout);
         let Some(fd) = &self.pidfd else {
             return self.wait_timeout_polling(deadline);
@@ -87,7 +87,7 @@ impl Process {
         }
     }
 
-    fn wait_timeout_polling(&self, deadline: Option<Instant>) -> io::Result<Option<ExitStatus>> {
+    fn wait_timeout_polling(&self, deadline: Option<Instant>) -> io::Result<Option<Reaped>> {
         let mut pause = Duration::from_micros(100);
         loop {
             if let Some(status) = self.try_wait()? {
@@ -150,27 +150,44 @@ impl Process {
             });
     }
 
-    fn waitid(&self, options: libc::c_int) -> io::Result<Option<ExitStatus>> {
+    /// `waitid(2)` through the raw syscall, whose fifth argument (which
+    /// the C library hides) returns the child's resource usage.
+    fn waitid(&self, options: libc::c_int) -> io::Result<Option<Reaped>> {
         let mut info = MaybeUninit::<libc::siginfo_t>::zeroed();
+        let mut usage = MaybeUninit::<libc::rusage>::zeroed();
         let (idtype, id) = match &self.pidfd {
             Some(fd) => (libc::P_PIDFD, fd.as_raw_fd() as libc::id_t),
             None => (libc::P_PID, self.pid as libc::id_t),
         };
-        // SAFETY: `info` is a zeroed siginfo_t the kernel may fill in.
-        if unsafe { libc::waitid(idtype, id, info.as_mut_ptr(), options) } < 0 {
+        // SAFETY: `info` and `usage` are zeroed buffers the kernel may fill.
+        let ret = unsafe {
+            libc::syscall(
+                libc::SYS_waitid,
+                idtype,
+                id,
+                info.as_mut_ptr(),
+                options,
+                usage.as_mut_ptr(),
+            )
+        };
+        if ret < 0 {
             return Err(io::Error::last_os_error());
         }
         // SAFETY: zeroed, then possibly filled in by the kernel.
-        let info = unsafe { info.assume_init() };
+        let (info, usage) = unsafe { (info.assume_init(), usage.assume_init()) };
         // SAFETY: the union fields read are those waitid fills for SIGCHLD.
         let (pid, status) = unsafe { (info.si_pid(), info.si_status()) };
         if pid == 0 {
             return Ok(None); // WNOHANG and still running
         }
-        Ok(Some(match info.si_code {
+        let status = match info.si_code {
             libc::CLD_EXITED => ExitStatus::from_exit_code(status),
             libc::CLD_DUMPED => ExitStatus::from_signal(status, true),
             _ => ExitStatus::from_signal(status, false),
-        }))
+        };
+        Ok(Some((status, ResourceUsage::from_rusage(&usage))))
     }
 }
+
+/// A reaped child's status and resource usage.
+pub(crate) type Reaped = (ExitStatus, ResourceUsage);
