@@ -1,0 +1,17 @@
+"""Entry point of `morello/run-tests`: pick the mode, parse, run."""
+
+import sys
+from pathlib import Path
+
+from . import options, plan, runner
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def main(argv=None, repo=REPO, env=None):
+    """Run the command line `argv` and return the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["--runner"]:
+        return runner.run(options.parse_runner_args(argv[1:], env), env=env)
+    settings = options.parse_args(argv, repo, env)
+    return plan.Plan(settings).execute()
