@@ -76,6 +76,7 @@ impl Plan {
     /// where `cmd` has none (they differ between `spawn` and `output`).
     pub(crate) fn new(cmd: &Command, defaults: [StdioKind; 3]) -> io::Result<Self> {
         check_options(cmd)?;
+        let program = c_string(&cmd.program, "the program")?;
 
         let mut argv = CStringArray::default();
         argv.push(c_string(
@@ -89,7 +90,7 @@ impl Plan {
 
         let (mut envp, path) = environment(cmd)?;
         envp.seal();
-        let mut candidates = program_candidates(&cmd.program, path.as_deref())?;
+        let mut candidates = program_candidates(program, path.as_deref())?;
         candidates.seal();
 
         let cwd = match &cmd.cwd {
@@ -291,21 +292,15 @@ fn env_entry(key: &OsStr, val: &OsStr) -> io::Result<CString> {
 }
 
 /// The paths to try, in order, as `execvp(3)` would.
-fn program_candidates(program: &OsStr, path: Option<&OsStr>) -> io::Result<CStringArray> {
+fn program_candidates(program: CString, path: Option<&OsStr>) -> io::Result<CStringArray> {
     let name = program.as_bytes();
-    if name.contains(&0) {
-        return Err(invalid(format!(
-            "program {:?} contains a NUL byte",
-            program.to_string_lossy()
-        )));
-    }
     if name.is_empty() {
         return Err(io::Error::from_raw_os_error(libc::ENOENT));
     }
 
     let mut candidates = CStringArray::default();
     if name.contains(&b'/') {
-        candidates.push(c_string(program, "the program")?);
+        candidates.push(program);
         return Ok(candidates);
     }
 

@@ -1,14 +1,13 @@
-//! Integration tests of spawning: quick smoke for now.
-use colaunch::*;
+//! Integration tests of the spawn engine, one file per area of the API and
+//! one per family of faults from `../shared/SCENARIOS.md`.
 
-#[test]
-fn smoke() {
-    let out = Command::new("echo").arg("hi").output().unwrap();
-    assert_eq!(out.stdout, b"hi\n");
-    let mut c = Command::new("true").spawn().unwrap();
-    eprintln!("{:?} shared={}", c.mechanism(), c.shared_address_space());
-    assert!(c.wait().unwrap().success());
-    let e = Command::new("/nonexistent").spawn().unwrap_err();
-    assert_eq!(e.raw_os_error(), Some(libc::ENOENT));
-    eprintln!("{:#?}", probe());
-}
+mod common;
+
+mod child; // Child: wait, try_wait, wait_timeout, kill, signal, output
+mod command; // Command options reaching the child
+mod errors; // synchronous errors: S3, E2BIG, NUL bytes, Unsupported
+mod lifetime; // drop kills and reaps, daemon children, parent death
+mod resources; // S7, S8: nothing leaks across failures
+mod sandbox; // S4, S9, S11: seccomp filters (not under qemu-user)
+mod signals; // S1, S13, S14, S18: the signal policy
+mod stack; // S6, S12, S20: vfork semantics really in force

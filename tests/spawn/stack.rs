@@ -1,0 +1,101 @@
+//! Vfork semantics really in force, and never silently given up
+//! (SCENARIOS S6, S12, S20).
+
+use std::hint::black_box;
+use std::os::fd::OwnedFd;
+
+use colaunch::{Command, Mechanism, Stdio, Strategy, probe};
+
+use crate::common::under_emulation;
+
+// golang/go#20732: the child clobbered the parent's stack.
+#[test]
+fn test_stack_parent_frame_survives_many_spawns() {
+    // A canary in this frame, live across every spawn; a child running on
+    // the parent's stack below it would have to scribble over the frames
+    // the parent returns through, and the canary sits right above them.
+    let mut canary = [0u8; 16 * 1024];
+    for (i, b) in canary.iter_mut().enumerate() {
+        *b = (i * 31 % 251) as u8;
+    }
+    let canary = black_box(canary);
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..200 {
+        let (_, write) = std::io::pipe().unwrap();
+        let status = Command::new("true")
+            .args(["a"; 64])
+            .env("COLAUNCH_CANARY", "x".repeat(4096))
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .fd(9, OwnedFd::from(write))
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    for (i, b) in black_box(&canary).iter().enumerate() {
+        assert_eq!(*b, (i * 31 % 251) as u8, "canary byte {i} changed");
+    }
+}
+
+#[test]
+fn test_stack_vfork_is_real_with_every_option() {
+    if under_emulation() {
+        crate::skip!("qemu-user emulates vfork with fork; see test_stack_qemu_chain");
+    }
+    let (_, write) = std::io::pipe().unwrap();
+    let mut child = Command::new("true")
+        .strategy(Strategy::Vfork)
+        .current_dir("/")
+        .env("K", "V")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .fd(5, OwnedFd::from(write))
+        .process_group(0)
+        .signal_mask(colaunch::SignalMask::empty())
+        .parent_death_signal(Some(libc::SIGTERM))
+        .spawn()
+        .unwrap();
+    // No option forced a fork: the child ran in our address space.
+    assert!(
+        child.shared_address_space(),
+        "an option silently switched to fork"
+    );
+    assert_ne!(child.mechanism(), Mechanism::Pdfork);
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn test_stack_auto_never_forks_natively() {
+    if under_emulation() {
+        crate::skip!("qemu-user emulates vfork with fork");
+    }
+    let mut child = Command::new("true").spawn().unwrap();
+    assert!(child.shared_address_space());
+    child.wait().unwrap();
+}
+
+// qemu-user: vfork is a fork, so exec errors must travel through a pipe,
+// and the clone3 -> clone -> pidfd_open chain is walked for real.
+#[test]
+fn test_stack_qemu_chain() {
+    let report = probe();
+    let clone3 = report.features.iter().find(|f| f.name == "clone3").unwrap();
+    let mut child = Command::new("true").spawn().unwrap();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(
+        Ok(child.mechanism()),
+        report.auto_mechanism,
+        "probe and spawn disagree"
+    );
+    if clone3.available {
+        assert_eq!(child.mechanism(), Mechanism::Clone3);
+    } else {
+        assert_ne!(child.mechanism(), Mechanism::Clone3);
+    }
+    if under_emulation() {
+        eprintln!("qemu-user: the chain chose {}", child.mechanism());
+        assert_eq!(child.mechanism(), Mechanism::CloneThenPidfdOpen);
+    }
+    let err = Command::new("/nonexistent/colaunch").spawn().unwrap_err();
+    assert_eq!(err.raw_os_error(), Some(libc::ENOENT));
+}
