@@ -209,3 +209,6 @@ unsafe fn exec_candidates(args: &ChildArgs) -> c_int {
     }
     if denied { libc::EACCES } else { errno }
 }
+
+#[cfg(test)]
+mod tests;

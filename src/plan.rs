@@ -364,3 +364,6 @@ fn dup_above(fd: RawFd, floor: RawFd) -> io::Result<OwnedFd> {
     // SAFETY: fcntl succeeded, so `new` is a new descriptor we own.
     Ok(unsafe { OwnedFd::from_raw_fd(new) })
 }
+
+#[cfg(test)]
+mod tests;

@@ -106,3 +106,31 @@ fn test_read_error_record() {
     drop(write);
     assert_eq!(read_error(&read).unwrap_err().kind(), io::ErrorKind::InvalidData);
 }
+
+// musl (2024): a child spun retrying a write to an error pipe whose
+// reader was gone.  Here the reader is closed before the clone; the child
+// fails its exec, writes once and must exit (by status 127, or killed by
+// SIGPIPE, whose default it restored).
+#[test]
+fn test_child_exits_when_the_error_pipe_reader_is_gone() {
+    let cmd = Command::new("/nonexistent/colaunch-test");
+    let plan = Plan::new(&cmd, [StdioKind::Inherit, StdioKind::Inherit, StdioKind::Inherit])
+        .expect("plan");
+    let (read, write) = plan.error_pipe().unwrap();
+    drop(read);
+    let mut args = plan.child_args(write.as_raw_fd(), [0, 0]);
+    let stack = ChildStack::take().unwrap();
+    let old = block_all_signals();
+    let result = clone_with_fallback(cached_tier(), false, &stack, &mut args);
+    restore_mask(old);
+    drop(write);
+    ChildStack::give_back(stack);
+    let (pid, descriptor, _) = result.expect("clone");
+    let process = Process::new(pid, descriptor);
+    let (status, _) = process
+        .wait_timeout(std::time::Duration::from_secs(60))
+        .unwrap()
+        .expect("the child did not exit: it is spinning on the dead pipe");
+    let exited = status.code() == Some(127) || status.signal() == Some(libc::SIGPIPE);
+    assert!(exited, "unexpected status {status}");
+}
