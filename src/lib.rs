@@ -7,9 +7,9 @@
 //! FreeBSD procdesc.  The API mirrors `std::process`:
 //!
 //! ```
-//! use colaunch::{Command, Stdio};
+//! use colaunch::Command;
 //!
-//! let output = Command::new("echo").arg("hello").stdout(Stdio::piped()).output()?;
+//! let output = Command::new("echo").arg("hello").output()?;
 //! assert!(output.status.success());
 //! assert_eq!(output.stdout, b"hello\n");
 //! # Ok::<(), std::io::Error>(())

@@ -24,7 +24,9 @@ fn test_plan_candidates_default_path_and_slash() {
     assert_eq!(strings(&list), ["/bin/prog", "/usr/bin/prog"]);
     let list = program_candidates(CString::new("./prog").unwrap(), None).unwrap();
     assert_eq!(strings(&list), ["./prog"]);
-    let err = program_candidates(CString::new("").unwrap(), None).err().unwrap();
+    let err = program_candidates(CString::new("").unwrap(), None)
+        .err()
+        .unwrap();
     assert_eq!(err.raw_os_error(), Some(libc::ENOENT));
 }
 

@@ -13,7 +13,11 @@ pub(crate) fn probe() -> Probe {
     // whatever a seccomp filter says where one intervenes.
     // SAFETY: a null argument with size 0 is rejected before any use.
     let clone3 = unsafe { libc::syscall(libc::SYS_clone3, std::ptr::null::<u8>(), 0usize) };
-    features.push(errno_feature("clone3", clone3, &[libc::EINVAL, libc::EFAULT]));
+    features.push(errno_feature(
+        "clone3",
+        clone3,
+        &[libc::EINVAL, libc::EFAULT],
+    ));
 
     // The real chain decides the clone flags: a spawn through clone3 had
     // both, one through clone had CLONE_PIDFD only.
@@ -24,9 +28,17 @@ pub(crate) fn probe() -> Probe {
         Err(e) => (false, format!("probe spawn failed: {e}")),
     };
     let (ok, detail) = via(&["clone3", "clone"]);
-    features.push(Feature { name: "CLONE_PIDFD", available: ok, detail });
+    features.push(Feature {
+        name: "CLONE_PIDFD",
+        available: ok,
+        detail,
+    });
     let (ok, detail) = via(&["clone3"]);
-    features.push(Feature { name: "CLONE_CLEAR_SIGHAND", available: ok, detail });
+    features.push(Feature {
+        name: "CLONE_CLEAR_SIGHAND",
+        available: ok,
+        detail,
+    });
 
     // SAFETY: getpid cannot fail.
     let open = pidfd_open(unsafe { libc::getpid() });
@@ -34,20 +46,33 @@ pub(crate) fn probe() -> Probe {
         Ok(_) => "works".to_owned(),
         Err(e) => e.to_string(),
     };
-    features.push(Feature { name: "pidfd_open", available: open.is_ok(), detail });
+    features.push(Feature {
+        name: "pidfd_open",
+        available: open.is_ok(),
+        detail,
+    });
 
     // EBADF for a descriptor that cannot exist means the id type is known
     // (the check glibc makes), EINVAL means it is not.
     let mut info = std::mem::MaybeUninit::<libc::siginfo_t>::zeroed();
     // SAFETY: `info` is writable; the descriptor number is never opened.
-    let ret = unsafe {
-        libc::waitid(libc::P_PIDFD, i32::MAX as libc::id_t, info.as_mut_ptr(), libc::WEXITED | libc::WNOHANG)
-    };
-    features.push(errno_feature("waitid(P_PIDFD)", ret as libc::c_long, &[libc::EBADF]));
+    let (never, options) = (i32::MAX as libc::id_t, libc::WEXITED | libc::WNOHANG);
+    let ret = unsafe { libc::waitid(libc::P_PIDFD, never, info.as_mut_ptr(), options) };
+    features.push(errno_feature(
+        "waitid(P_PIDFD)",
+        ret as libc::c_long,
+        &[libc::EBADF],
+    ));
 
     // SAFETY: descriptor -1 is rejected with EBADF before any use.
     let send = unsafe {
-        libc::syscall(libc::SYS_pidfd_send_signal, -1, 0, std::ptr::null::<u8>(), 0)
+        libc::syscall(
+            libc::SYS_pidfd_send_signal,
+            -1,
+            0,
+            std::ptr::null::<u8>(),
+            0,
+        )
     };
     features.push(errno_feature("pidfd_send_signal", send, &[libc::EBADF]));
 
@@ -73,5 +98,9 @@ fn errno_feature(name: &'static str, ret: libc::c_long, present: &[i32]) -> Feat
         _ if available => "present".to_owned(),
         _ => err.to_string(),
     };
-    Feature { name, available, detail }
+    Feature {
+        name,
+        available,
+        detail,
+    }
 }
