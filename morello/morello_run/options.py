@@ -128,7 +128,7 @@ def build_parser(env=None):
     env = os.environ if env is None else env
     parser = argparse.ArgumentParser(
         prog="run-tests",
-        description="Build colaunch and its test binaries for Morello, run them in a "
+        description="Build colaunch and its test binaries for Morello, run them in a\n"
         "QEMU-Morello guest, and report per binary with JUnit XML.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -106,7 +106,8 @@ def smoke_suite(results, stage_dir, timeout):
             case.status, case.message = junit.ERROR, "did not run"
         elif row["status"] == "skip":
             case.status = junit.SKIPPED
-            case.message = "the guest kernel has no coexecve (kern.opportunistic_coexecve)"
+            case.message = ("no coexecve in the guest kernel (no sysctl "
+                            "kern.opportunistic_coexecve), or --colocate never")
         elif row["status"] == "missing":
             case.status, case.message = junit.ERROR, "colaunch binary missing in the guest"
         else:
