@@ -70,3 +70,8 @@ pub use child::{Child, ChildStderr, ChildStdin, ChildStdout, Mechanism};
 pub use command::{Colocation, Command, SignalMask, Stdio, Strategy};
 pub use probe::{Feature, Probe, probe};
 pub use status::{ExitStatus, Output, ResourceUsage, signal_name};
+
+/// The README's library example, compiled and run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;
