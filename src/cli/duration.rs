@@ -1,0 +1,44 @@
+//! Durations as `timeout(1)` takes them: `0.5`, `500ms`, `2s`, `1m`.
+//!
+//! A dozen lines of our own rather than a crate: `humantime` reads `500ms`
+//! and `1m` but not the plain fractional seconds (`0.5`) that `timeout(1)`
+//! users type, and it accepts compound forms (`1m 30s`) that `timeout(1)`
+//! does not.
+
+use std::time::Duration;
+
+/// The suffixes and the seconds each stands for; no suffix means seconds.
+const UNITS: [(&str, f64); 5] = [
+    ("ms", 0.001),
+    ("s", 1.0),
+    ("m", 60.0),
+    ("h", 3600.0),
+    ("d", 86400.0),
+];
+
+/// Parses a non-negative decimal number with an optional unit suffix.
+///
+/// # Errors
+///
+/// A message for clap when the text is not such a number, or the duration
+/// does not fit a `Duration`.
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
+    let (number, scale) = UNITS
+        .iter()
+        .find_map(|&(suffix, scale)| Some((text.strip_suffix(suffix)?, scale)))
+        .unwrap_or((text, 1.0));
+
+    // Digits with at most one dot: no sign, exponent, `inf` or `nan`,
+    // which `f64::from_str` would otherwise let through.
+    let digits = number.bytes().filter(u8::is_ascii_digit).count();
+    let dots = number.bytes().filter(|&b| b == b'.').count();
+    if digits == 0 || dots > 1 || digits + dots != number.len() {
+        return Err(format!(
+            "'{text}' is not a duration (try 0.5, 500ms, 2s, 1m, 1h or 1d)"
+        ));
+    }
+    let seconds: f64 = number
+        .parse()
+        .map_err(|_| format!("'{text}' is not a duration"))?;
+    Duration::try_from_secs_f64(seconds * scale).map_err(|_| format!("'{text}' is too long"))
+}

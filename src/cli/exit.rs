@@ -1,0 +1,109 @@
+//! Every exit status `colaunch` can end with, in one place.
+//!
+//! The numbers follow `env(1)` and `timeout(1)`; `docs/colaunch.1` (EXIT
+//! STATUS) and the `--help` text list the same table.
+
+use std::io;
+use std::process::ExitCode;
+
+use colaunch::ExitStatus;
+
+/// How `colaunch` ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Exit {
+    /// 0: `--daemon` started the program, `--probe` ran, or help was shown.
+    Success,
+    /// The child's own exit code, passed through unchanged.
+    Child(u8),
+    /// 128 + N: the child was killed by signal N.
+    ChildSignal(i32),
+    /// 124: `--timeout` expired and the child was signalled, however it
+    /// ended afterwards.
+    Timeout,
+    /// 125: `colaunch` itself failed: a bad option, no program, `--chdir`
+    /// failed, colocation unsupported, resources exhausted.
+    Failure,
+    /// 126: the program was found but could not be executed (`EACCES`,
+    /// `ENOEXEC` and every other `execve(2)` error but `ENOENT`).
+    CannotExecute,
+    /// 127: the program was not found (`ENOENT`).
+    NotFound,
+}
+
+impl Exit {
+    /// The number the process exits with.
+    pub(crate) fn code(self) -> u8 {
+        match self {
+            Self::Success => 0,
+            Self::Child(code) => code,
+            // Signal numbers stop at 64 (Linux) or 128 (FreeBSD, whose
+            // shells also wrap); keep the low byte as they do.
+            Self::ChildSignal(signal) => (128 + signal) as u8,
+            Self::Timeout => 124,
+            Self::Failure => 125,
+            Self::CannotExecute => 126,
+            Self::NotFound => 127,
+        }
+    }
+
+    /// What a child that ended with `status` makes `colaunch` exit with.
+    pub(crate) fn of_status(status: ExitStatus) -> Self {
+        match (status.code(), status.signal()) {
+            (Some(code), _) => Self::Child(code as u8),
+            (None, Some(signal)) => Self::ChildSignal(signal),
+            // Neither exited nor signalled cannot come from a reaped child.
+            (None, None) => Self::Failure,
+        }
+    }
+
+    /// What a failed spawn makes `colaunch` exit with.
+    ///
+    /// Errors without an errno (an option the platform cannot honour, a
+    /// NUL byte) and resource shortages are the launcher's own failure;
+    /// every other errno came from `execve(2)` in the child.
+    pub(crate) fn of_spawn_error(err: &io::Error) -> Self {
+        match err.raw_os_error() {
+            None => Self::Failure,
+            Some(libc::ENOENT) => Self::NotFound,
+            Some(
+                libc::EAGAIN
+                | libc::ENOMEM
+                | libc::EMFILE
+                | libc::ENFILE
+                | libc::ENOSPC
+                | libc::ESRCH
+                | libc::EINTR,
+            ) => Self::Failure,
+            Some(_) => Self::CannotExecute,
+        }
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit.code())
+    }
+}
+
+impl Exit {
+    /// What an error returned by `run` makes `colaunch` exit with: the
+    /// status of the spawn failure in its chain, else 125.
+    pub(crate) fn of_error(err: &anyhow::Error) -> Self {
+        err.chain()
+            .find_map(|cause| cause.downcast_ref::<SpawnError>())
+            .map_or(Self::Failure, |spawn| Self::of_spawn_error(&spawn.0))
+    }
+}
+
+/// A failure to start the program, kept whole so that its errno picks
+/// the exit status; it reads as the bare reason, without `(os error N)`.
+#[derive(Debug)]
+pub(crate) struct SpawnError(pub(crate) io::Error);
+
+impl std::fmt::Display for SpawnError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::cli::messages::reason(&self.0))
+    }
+}
+
+impl std::error::Error for SpawnError {}

@@ -1,0 +1,221 @@
+//! Signal names for `--signal`, and forwarding signals to the child.
+//!
+//! # How forwarding works
+//!
+//! A handler for each forwarded signal writes a two-byte record (the
+//! signal number, and whether the kernel rather than a process sent it) to
+//! a non-blocking self-pipe; the supervising loop polls that pipe next to
+//! the child's process descriptor and forwards each signal through the
+//! descriptor.  A self-pipe rather than Linux's `signalfd(2)` keeps the
+//! code the same on FreeBSD (a procdesc polls like a pidfd), and needs no
+//! signal to be blocked, so the child starts with `colaunch`'s own mask.
+//! The library resets every caught signal to its default in the child
+//! before the child can receive one, so the handler never runs there.
+//!
+//! A signal the kernel sent to a whole terminal process group (`^C`, `^\`,
+//! a window resize, a hangup) already reached a child in `colaunch`'s
+//! process group, so it is not sent a second time.  A signal that was
+//! ignored when `colaunch` started (`nohup`, a shell's background job) is
+//! left ignored, and the child inherits that, as it would without
+//! `colaunch`.
+
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::sync::atomic::{AtomicI32, Ordering};
+
+/// The signals `colaunch` passes on to its child.
+pub(crate) const FORWARDED: [i32; 7] = [
+    libc::SIGINT,
+    libc::SIGTERM,
+    libc::SIGHUP,
+    libc::SIGQUIT,
+    libc::SIGUSR1,
+    libc::SIGUSR2,
+    libc::SIGWINCH,
+];
+
+/// The `si_code` of a signal the kernel generated itself (a terminal's).
+#[cfg(target_os = "linux")]
+const SI_KERNEL: libc::c_int = libc::SI_KERNEL;
+/// The `si_code` of a signal the kernel generated itself (`sys/signal.h`).
+#[cfg(target_os = "freebsd")]
+const SI_KERNEL: libc::c_int = 0x10006;
+
+/// Parses `TERM`, `SIGTERM`, `term` or `15` into a signal number.
+///
+/// # Errors
+///
+/// A message for clap when the name is unknown or the number is not a
+/// signal of this kernel.
+pub(crate) fn parse_signal(text: &str) -> Result<i32, String> {
+    if let Ok(number) = text.parse::<i32>() {
+        return match is_signal(number) {
+            true => Ok(number),
+            false => Err(format!("{number} is not a signal number on this system")),
+        };
+    }
+    let upper = text.to_ascii_uppercase();
+    let wanted = upper.strip_prefix("SIG").unwrap_or(&upper);
+    (1..=128)
+        .find(|&n| colaunch::signal_name(n).and_then(|s| s.strip_prefix("SIG")) == Some(wanted))
+        .ok_or_else(|| format!("'{text}' is not a signal name (try TERM, INT, KILL or 15)"))
+}
+
+/// The name of `signal` for messages: `SIGTERM`, or `signal 40`.
+pub(crate) fn name(signal: i32) -> String {
+    colaunch::signal_name(signal).map_or_else(|| format!("signal {signal}"), str::to_owned)
+}
+
+/// Whether this kernel has signal `number` (`sigaddset(3)` says `EINVAL`
+/// for one it has not).
+fn is_signal(number: i32) -> bool {
+    let mut set = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
+    // SAFETY: `set` is a writable sigset_t; sigemptyset initialises it
+    // before sigaddset reads it.
+    unsafe {
+        libc::sigemptyset(set.as_mut_ptr()) == 0 && libc::sigaddset(set.as_mut_ptr(), number) == 0
+    }
+}
+
+/// A signal that reached `colaunch`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Received {
+    pub(crate) signal: i32,
+    /// The kernel generated it (a terminal), rather than `kill(2)`.
+    pub(crate) from_kernel: bool,
+}
+
+/// The write end of the self-pipe, for the handler; -1 when none.
+static PIPE_WRITE: AtomicI32 = AtomicI32::new(-1);
+
+/// The handlers for [`FORWARDED`] and the pipe they write to.
+pub(crate) struct Forwarder {
+    read: OwnedFd,
+    /// Kept open for the handler, which only has its number.
+    _write: OwnedFd,
+}
+
+impl Forwarder {
+    /// Creates the pipe and installs the handlers, skipping the signals
+    /// that are ignored now; returns those skipped too.
+    ///
+    /// # Errors
+    ///
+    /// The error of `pipe2(2)` or `sigaction(2)`.
+    pub(crate) fn install() -> io::Result<(Self, Vec<i32>)> {
+        let (read, write) = nonblocking_pipe()?;
+        PIPE_WRITE.store(write.as_raw_fd(), Ordering::SeqCst);
+        let mut ignored = Vec::new();
+        for signal in FORWARDED {
+            if current_action(signal)? == libc::SIG_IGN {
+                ignored.push(signal);
+                continue;
+            }
+            install_handler(signal)?;
+        }
+        Ok((
+            Self {
+                read,
+                _write: write,
+            },
+            ignored,
+        ))
+    }
+
+    /// Takes every record the handler has written so far.
+    pub(crate) fn drain(&self) -> Vec<Received> {
+        let mut received = Vec::new();
+        let mut buf = [0u8; 64];
+        loop {
+            // SAFETY: `buf` is writable for its length; the pipe is ours.
+            let n = unsafe { libc::read(self.read.as_raw_fd(), buf.as_mut_ptr().cast(), 64) };
+            if n <= 0 {
+                // Empty (EAGAIN), or EINTR: either way what is there has
+                // been read; the poll loop comes back if more arrives.
+                return received;
+            }
+            // Records are 2 bytes and pipe writes of 2 bytes are atomic,
+            // so a read never splits one.
+            for record in buf[..n as usize].chunks_exact(2) {
+                received.push(Received {
+                    signal: i32::from(record[0]),
+                    from_kernel: record[1] != 0,
+                });
+            }
+        }
+    }
+}
+
+impl AsFd for Forwarder {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.read.as_fd()
+    }
+}
+
+/// The handler: one `write(2)`, which is async-signal-safe, with `errno`
+/// saved and restored around it.
+extern "C" fn on_signal(signal: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
+    let errno = errno_location();
+    // SAFETY: the errno location of this thread is always valid.
+    let saved = unsafe { *errno };
+    // SAFETY: with SA_SIGINFO the kernel passes a valid siginfo or null.
+    let from_kernel = !info.is_null() && unsafe { (*info).si_code } == SI_KERNEL;
+    let record = [signal as u8, u8::from(from_kernel)];
+    let fd = PIPE_WRITE.load(Ordering::Relaxed);
+    // A full pipe drops the record: the same signal is already queued
+    // there, and standard signals do not count repeats either.
+    // SAFETY: `record` is readable for 2 bytes; a closed fd is EBADF.
+    unsafe { libc::write(fd, record.as_ptr().cast(), 2) };
+    // SAFETY: as above.
+    unsafe { *errno = saved };
+}
+
+#[cfg(target_os = "linux")]
+fn errno_location() -> *mut libc::c_int {
+    // SAFETY: no preconditions; returns this thread's errno.
+    unsafe { libc::__errno_location() }
+}
+
+#[cfg(target_os = "freebsd")]
+fn errno_location() -> *mut libc::c_int {
+    // SAFETY: no preconditions; returns this thread's errno.
+    unsafe { libc::__error() }
+}
+
+fn install_handler(signal: i32) -> io::Result<()> {
+    // SAFETY: an all-zero sigaction is valid (empty mask, no flags).
+    let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
+    let handler: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) = on_signal;
+    action.sa_sigaction = handler as libc::sighandler_t;
+    // SA_RESTART spares the rest of the program EINTR; poll(2) still
+    // returns early, which is what wakes the loop.
+    action.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
+    // SAFETY: `action` is initialised and its handler is async-signal-safe.
+    if unsafe { libc::sigaction(signal, &action, std::ptr::null_mut()) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// The disposition of `signal` now (`SIG_DFL`, `SIG_IGN` or a handler).
+fn current_action(signal: i32) -> io::Result<libc::sighandler_t> {
+    // SAFETY: an all-zero sigaction is a valid place for the kernel to
+    // write the old action into.
+    let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+    // SAFETY: a null new action only queries; `old` is writable.
+    if unsafe { libc::sigaction(signal, std::ptr::null(), &mut old) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(old.sa_sigaction)
+}
+
+/// A pipe with both ends non-blocking and close-on-exec.
+fn nonblocking_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [-1; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe2 writes.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: pipe2 succeeded, so both are new descriptors we own.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}

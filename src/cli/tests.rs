@@ -1,0 +1,81 @@
+//! Unit tests of the command's platform-independent logic.
+
+use std::io;
+use std::time::Duration;
+
+use super::duration::parse_duration;
+use super::exit::Exit;
+use super::signals::parse_signal;
+
+#[test]
+fn test_parse_duration_units() {
+    assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+    assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
+    assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
+    assert_eq!(parse_duration("1.5h"), Ok(Duration::from_secs(5400)));
+    assert_eq!(parse_duration("1d"), Ok(Duration::from_secs(86400)));
+}
+
+#[test]
+fn test_parse_duration_plain_seconds() {
+    assert_eq!(parse_duration("0.5"), Ok(Duration::from_millis(500)));
+    assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+    assert_eq!(parse_duration(".25"), Ok(Duration::from_millis(250)));
+    assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+}
+
+#[test]
+fn test_parse_duration_rejects() {
+    for bad in [
+        "", "s", "ms", "-1", "+1", "1e3", "inf", "nan", "1.2.3", "5x", "1 s", "1m30s",
+    ] {
+        assert!(parse_duration(bad).is_err(), "{bad:?} was accepted");
+    }
+    assert!(parse_duration("1e400").is_err());
+    assert!(
+        parse_duration(&"9".repeat(400)).is_err(),
+        "an endless duration was accepted"
+    );
+}
+
+#[test]
+fn test_parse_signal_names_and_numbers() {
+    assert_eq!(parse_signal("TERM"), Ok(libc::SIGTERM));
+    assert_eq!(parse_signal("SIGINT"), Ok(libc::SIGINT));
+    assert_eq!(parse_signal("kill"), Ok(libc::SIGKILL));
+    assert_eq!(parse_signal("sigusr1"), Ok(libc::SIGUSR1));
+    assert_eq!(parse_signal("9"), Ok(9));
+}
+
+#[test]
+fn test_parse_signal_rejects() {
+    for bad in ["", "0", "-1", "1000", "NOPE", "SIG", "SIGSIGTERM"] {
+        assert!(parse_signal(bad).is_err(), "{bad:?} was accepted");
+    }
+}
+
+#[test]
+fn test_exit_codes() {
+    let os = io::Error::from_raw_os_error;
+    assert_eq!(Exit::of_spawn_error(&os(libc::ENOENT)).code(), 127);
+    assert_eq!(Exit::of_spawn_error(&os(libc::EACCES)).code(), 126);
+    assert_eq!(Exit::of_spawn_error(&os(libc::ENOEXEC)).code(), 126);
+    assert_eq!(Exit::of_spawn_error(&os(libc::EAGAIN)).code(), 125);
+    assert_eq!(Exit::of_spawn_error(&os(libc::ENOMEM)).code(), 125);
+    let unsupported = io::Error::new(io::ErrorKind::Unsupported, "no coexecve");
+    assert_eq!(Exit::of_spawn_error(&unsupported).code(), 125);
+    assert_eq!(Exit::ChildSignal(libc::SIGTERM).code(), 143);
+    assert_eq!(Exit::Timeout.code(), 124);
+}
+
+#[test]
+fn test_exit_of_error_finds_spawn_error_in_chain() {
+    use super::exit::SpawnError;
+
+    let err =
+        anyhow::Error::new(SpawnError(io::Error::from_raw_os_error(libc::ENOENT))).context("prog");
+    assert_eq!(Exit::of_error(&err), Exit::NotFound);
+    assert_eq!(format!("{err:#}"), "prog: No such file or directory");
+    let other = anyhow::Error::new(io::Error::from_raw_os_error(libc::ENOENT));
+    assert_eq!(Exit::of_error(&other), Exit::Failure);
+}

@@ -1,0 +1,955 @@
+//! Tests of the `colaunch` command: the built binary, run in a temporary
+//! directory, judged by its exit status, stdout and stderr.
+//!
+//! Every wait is bounded by [`LIMIT`], which is generous: a test asserts
+//! what happened, never how long it took.  Each run of colaunch starts
+//! with the forwarded signals at their default disposition, so the tests
+//! do not depend on a harness that ignores `SIGINT` (a background job).
+
+use std::ffi::OsStr;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{self, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use assert_cmd::assert::Assert;
+use serde_json::Value;
+use tempfile::TempDir;
+
+const BIN: &str = env!("CARGO_BIN_EXE_colaunch");
+
+/// The bound on any wait; reaching it fails the test.
+const LIMIT: Duration = Duration::from_secs(30);
+
+/// The signals colaunch forwards, with the names sh's `trap` takes.
+const FORWARDED: [(i32, &str); 7] = [
+    (libc::SIGINT, "INT"),
+    (libc::SIGTERM, "TERM"),
+    (libc::SIGHUP, "HUP"),
+    (libc::SIGQUIT, "QUIT"),
+    (libc::SIGUSR1, "USR1"),
+    (libc::SIGUSR2, "USR2"),
+    (libc::SIGWINCH, "WINCH"),
+];
+
+/// A temporary directory to run colaunch in.
+struct TestEnv {
+    dir: TempDir,
+}
+
+impl TestEnv {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("a temporary directory"),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// colaunch with `args`, in the temporary directory.
+    fn std_command<I, S>(&self, args: I) -> process::Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut cmd = process::Command::new(BIN);
+        cmd.args(args).current_dir(self.dir.path());
+        // SAFETY: signal(2) is async-signal-safe and touches no memory of
+        // the parent; the closure allocates nothing.
+        unsafe {
+            cmd.pre_exec(|| {
+                for (signal, _) in FORWARDED {
+                    libc::signal(signal, libc::SIG_DFL);
+                }
+                Ok(())
+            });
+        }
+        cmd
+    }
+
+    /// Runs colaunch with `args` to completion (bounded by [`LIMIT`]).
+    fn run<I, S>(&self, args: I) -> Assert
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.run_with(self.std_command(args))
+    }
+
+    fn run_with(&self, cmd: process::Command) -> Assert {
+        let mut cmd = assert_cmd::Command::from_std(cmd);
+        cmd.timeout(LIMIT).write_stdin("");
+        cmd.assert()
+    }
+
+    /// Starts colaunch with `args` in the background.
+    fn spawn<I, S>(&self, args: I) -> process::Child
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.std_command(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("colaunch starts")
+    }
+
+    /// Writes an executable (or not) file.
+    fn write(&self, name: &str, text: &str, mode: u32) -> PathBuf {
+        let path = self.path(name);
+        fs::write(&path, text).expect("write a test file");
+        fs::set_permissions(&path, fs::Permissions::from_mode(mode)).expect("chmod");
+        path
+    }
+
+    /// Waits for a file that ends with a newline, and returns its text
+    /// without it.
+    fn wait_for_line(&self, name: &str) -> String {
+        let path = self.path(name);
+        let start = Instant::now();
+        loop {
+            if let Ok(text) = fs::read_to_string(&path)
+                && let Some(line) = text.strip_suffix('\n')
+            {
+                return line.to_owned();
+            }
+            assert!(start.elapsed() < LIMIT, "{name} never appeared");
+            sleep(Duration::from_millis(10));
+        }
+    }
+
+    fn read_json(&self, name: &str) -> Value {
+        let text = fs::read_to_string(self.path(name)).expect("the report exists");
+        serde_json::from_str(&text).expect("the report is JSON")
+    }
+}
+
+fn stdout(assert: &Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
+
+fn stderr(assert: &Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+/// Asserts a usage-style failure: status 125, nothing on stdout, and one
+/// error on stderr behind the `colaunch: ` prefix.
+fn assert_failure(assert: Assert, needle: &str) {
+    let err = stderr(&assert);
+    let assert = assert.code(125).stdout("");
+    assert!(err.starts_with("colaunch: "), "stderr: {err:?}");
+    assert!(err.contains(needle), "stderr {err:?} lacks {needle:?}");
+    assert_eq!(
+        err.matches("colaunch: ").count(),
+        1,
+        "printed once: {err:?}"
+    );
+    drop(assert);
+}
+
+/// Sends `signal` to `pid`.
+fn kill(pid: u32, signal: i32) {
+    // SAFETY: kill(2) takes two integers; the pid is our unreaped child.
+    let ret = unsafe { libc::kill(pid as libc::pid_t, signal) };
+    assert_eq!(ret, 0, "kill({pid}, {signal})");
+}
+
+/// Waits for a background colaunch, bounded by [`LIMIT`].
+fn wait_bounded(child: &mut process::Child) -> process::ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return status;
+        }
+        if start.elapsed() > LIMIT {
+            let _ = child.kill();
+            panic!("colaunch did not exit within {LIMIT:?}");
+        }
+        sleep(Duration::from_millis(10));
+    }
+}
+
+/// Whether `pid` is a live process (not gone, not a zombie).
+#[cfg(target_os = "linux")]
+fn is_alive(pid: u32) -> bool {
+    match fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the parenthesised command name.
+        Ok(stat) => !stat
+            .rsplit_once(") ")
+            .is_some_and(|(_, rest)| rest.starts_with('Z')),
+        Err(_) => false,
+    }
+}
+
+// ---- help, version, usage errors ------------------------------------------
+
+#[test]
+fn test_help_lists_every_option() {
+    let env = TestEnv::new();
+    let assert = env.run(["--help"]).code(0).stderr("");
+    let out = stdout(&assert);
+    for option in [
+        "--chdir",
+        "--env",
+        "--unset",
+        "--ignore-environment",
+        "--timeout",
+        "--signal",
+        "--kill-after",
+        "--colocate",
+        "--colocate-parent",
+        "--daemon",
+        "--strategy",
+        "--report",
+        "--probe",
+        "--verbose",
+        "--quiet",
+    ] {
+        assert!(out.contains(option), "--help lacks {option}");
+    }
+    assert!(out.contains("Usage: colaunch [OPTIONS] [--] PROGRAM [ARGS]..."));
+    assert!(out.contains("124      --timeout expired"));
+}
+
+#[test]
+fn test_version() {
+    let env = TestEnv::new();
+    let version = format!("colaunch {}\n", env!("CARGO_PKG_VERSION"));
+    env.run(["--version"]).code(0).stdout(version).stderr("");
+}
+
+#[test]
+fn test_usage_missing_program() {
+    assert_failure(TestEnv::new().run::<_, &str>([]), "<PROGRAM>");
+}
+
+#[test]
+fn test_usage_unknown_option() {
+    assert_failure(
+        TestEnv::new().run(["--no-such-option", "true"]),
+        "'--no-such-option'",
+    );
+}
+
+#[test]
+fn test_usage_quiet_conflicts_with_verbose() {
+    assert_failure(
+        TestEnv::new().run(["-q", "-v", "true"]),
+        "cannot be used with",
+    );
+}
+
+// ---- running a program -----------------------------------------------------
+
+#[test]
+fn test_run_passes_arguments_unchanged() {
+    let env = TestEnv::new();
+    env.run(["echo", "hello", "-v", "--timeout", "x"])
+        .code(0)
+        .stdout("hello -v --timeout x\n")
+        .stderr("");
+}
+
+#[test]
+fn test_run_after_double_dash() {
+    let env = TestEnv::new();
+    env.write("-dash", "#!/bin/sh\necho dash \"$@\"\n", 0o755);
+    env.run(["--", "./-dash", "-q"])
+        .code(0)
+        .stdout("dash -q\n")
+        .stderr("");
+}
+
+#[test]
+fn test_run_stdin_is_inherited() {
+    let env = TestEnv::new();
+    let mut cmd = assert_cmd::Command::from_std(env.std_command(["cat"]));
+    cmd.timeout(LIMIT)
+        .write_stdin("fed\n")
+        .assert()
+        .code(0)
+        .stdout("fed\n");
+}
+
+// ---- exit statuses ---------------------------------------------------------
+
+#[test]
+fn test_exit_child_code() {
+    let env = TestEnv::new();
+    env.run(["sh", "-c", "exit 7"])
+        .code(7)
+        .stdout("")
+        .stderr("");
+    env.run(["false"]).code(1).stderr("");
+}
+
+#[test]
+fn test_exit_child_signal_is_128_plus_n() {
+    let env = TestEnv::new();
+    env.run(["sh", "-c", "kill -USR1 $$"])
+        .code(128 + libc::SIGUSR1)
+        .stderr("");
+    env.run(["sh", "-c", "kill -KILL $$"]).code(137).stderr("");
+}
+
+#[test]
+fn test_exit_not_found_127() {
+    let env = TestEnv::new();
+    env.run(["no-such-program-colaunch"])
+        .code(127)
+        .stdout("")
+        .stderr("colaunch: no-such-program-colaunch: No such file or directory\n");
+    env.run(["./missing"])
+        .code(127)
+        .stderr("colaunch: ./missing: No such file or directory\n");
+}
+
+#[test]
+fn test_exit_not_executable_126() {
+    let env = TestEnv::new();
+    env.write("plain", "#!/bin/sh\necho ran\n", 0o644);
+    env.run(["./plain"])
+        .code(126)
+        .stdout("")
+        .stderr("colaunch: ./plain: Permission denied\n");
+}
+
+#[test]
+fn test_exit_exec_format_error_126() {
+    let env = TestEnv::new();
+    env.write("garbage", "\u{1}\u{2}not a program\n", 0o755);
+    env.run(["./garbage"])
+        .code(126)
+        .stdout("")
+        .stderr("colaunch: ./garbage: Exec format error\n");
+}
+
+// ---- -C, -e, -u, -i, PATH -------------------------------------------------
+
+#[test]
+fn test_chdir_runs_program_there() {
+    let env = TestEnv::new();
+    fs::create_dir(env.path("sub")).unwrap();
+    let sub = fs::canonicalize(env.path("sub")).unwrap();
+    env.run(["-C", "sub", "pwd", "-P"])
+        .code(0)
+        .stdout(format!("{}\n", sub.display()))
+        .stderr("");
+    env.run(["--chdir", "sub", "pwd", "-P"])
+        .code(0)
+        .stdout(format!("{}\n", sub.display()));
+}
+
+#[test]
+fn test_chdir_relative_program_resolves_there() {
+    let env = TestEnv::new();
+    fs::create_dir(env.path("sub")).unwrap();
+    env.write("sub/hello", "#!/bin/sh\necho hello from sub\n", 0o755);
+    env.run(["-C", "sub", "./hello"])
+        .code(0)
+        .stdout("hello from sub\n")
+        .stderr("");
+}
+
+#[test]
+fn test_chdir_missing_is_125() {
+    let env = TestEnv::new();
+    env.run(["-C", "nope", "true"])
+        .code(125)
+        .stdout("")
+        .stderr("colaunch: cannot change directory to 'nope': No such file or directory\n");
+}
+
+#[test]
+fn test_env_sets_variables() {
+    let env = TestEnv::new();
+    env.run([
+        "-e",
+        "FOO=bar",
+        "--env",
+        "EQ=a=b",
+        "-e",
+        "EMPTY=",
+        "sh",
+        "-c",
+        "echo \"$FOO|$EQ|${EMPTY-unset}\"",
+    ])
+    .code(0)
+    .stdout("bar|a=b|\n")
+    .stderr("");
+}
+
+#[test]
+fn test_env_rejects_bad_assignment() {
+    let env = TestEnv::new();
+    assert_failure(env.run(["-e", "FOO", "true"]), "'FOO' is not KEY=VALUE");
+    assert_failure(env.run(["-e", "=x", "true"]), "'=x' is not KEY=VALUE");
+}
+
+#[test]
+fn test_unset_removes_variable() {
+    let env = TestEnv::new();
+    let mut cmd = env.std_command(["-u", "FOO", "--unset", "BAR", "sh", "-c"]);
+    cmd.arg("echo \"${FOO-unset} ${BAR-unset} $KEEP\"")
+        .env("FOO", "1")
+        .env("BAR", "2")
+        .env("KEEP", "3");
+    env.run_with(cmd)
+        .code(0)
+        .stdout("unset unset 3\n")
+        .stderr("");
+}
+
+#[test]
+fn test_ignore_environment() {
+    let env = TestEnv::new();
+    let mut cmd = env.std_command(["-i", "-e", "A=1", "env"]);
+    cmd.env("FOO", "1");
+    env.run_with(cmd).code(0).stdout("A=1\n").stderr("");
+
+    // Set after clearing wins over unset, as with env(1).
+    let cmd = env.std_command(["--ignore-environment", "-u", "A", "-e", "A=2", "env"]);
+    env.run_with(cmd).code(0).stdout("A=2\n");
+}
+
+#[test]
+fn test_path_lookup() {
+    let env = TestEnv::new();
+    fs::create_dir(env.path("bin")).unwrap();
+    env.write("bin/mytool", "#!/bin/sh\necho mytool \"$@\"\n", 0o755);
+    let bin = env.path("bin");
+
+    // colaunch's own PATH.
+    let mut cmd = env.std_command(["mytool", "x"]);
+    cmd.env("PATH", format!("{}:/usr/bin:/bin", bin.display()));
+    env.run_with(cmd).code(0).stdout("mytool x\n").stderr("");
+
+    // The child's PATH, when -e sets one.
+    let path = format!("PATH={}:/usr/bin:/bin", bin.display());
+    env.run(["-e", &path, "mytool", "y"])
+        .code(0)
+        .stdout("mytool y\n");
+
+    // Not found along PATH.
+    let mut cmd = env.std_command(["mytool"]);
+    cmd.env("PATH", "/usr/bin:/bin");
+    env.run_with(cmd)
+        .code(127)
+        .stderr("colaunch: mytool: No such file or directory\n");
+}
+
+// ---- --timeout, --signal, --kill-after ------------------------------------
+
+#[test]
+fn test_timeout_expires_124() {
+    let env = TestEnv::new();
+    env.run(["--timeout", "200ms", "sleep", "60"])
+        .code(124)
+        .stdout("")
+        .stderr("");
+}
+
+#[test]
+fn test_timeout_plain_seconds() {
+    let env = TestEnv::new();
+    env.run(["--timeout", "0.2", "--report", "r.json", "sleep", "60"])
+        .code(124);
+    let report = env.read_json("r.json");
+    assert_eq!(report["timed_out"], true);
+    assert_eq!(report["signal_name"], "SIGTERM");
+    assert_eq!(report["status"], 124);
+}
+
+#[test]
+fn test_timeout_not_reached_keeps_status() {
+    let env = TestEnv::new();
+    env.run(["--timeout", "1m", "sh", "-c", "exit 4"])
+        .code(4)
+        .stderr("");
+    env.run(["--timeout", "0", "sh", "-c", "sleep 0.2; exit 5"])
+        .code(5)
+        .stderr("");
+}
+
+#[test]
+fn test_timeout_sends_chosen_signal() {
+    // The timeout must outlast sh's start-up, or INT would come before the
+    // trap; 2 s is far more than that takes even on a loaded machine.
+    let env = TestEnv::new();
+    let script = "trap 'echo got INT; exit 3' INT; echo ready; while :; do sleep 0.05; done";
+    env.run([
+        "--timeout",
+        "2s",
+        "--signal",
+        "INT",
+        "--report",
+        "r.json",
+        "sh",
+        "-c",
+        script,
+    ])
+    .code(124)
+    .stdout("ready\ngot INT\n")
+    .stderr("");
+    let report = env.read_json("r.json");
+    assert_eq!(report["exit_code"], 3);
+    assert_eq!(report["timed_out"], true);
+}
+
+#[test]
+fn test_timeout_kill_after() {
+    // TERM ignored in colaunch is ignored in the child from its first
+    // instruction (see test_forward_leaves_ignored_signal_alone), so only
+    // the KILL that --kill-after sends can end it, with no race.
+    let env = TestEnv::new();
+    let mut cmd = env.std_command([
+        "--timeout",
+        "100ms",
+        "--kill-after",
+        "200ms",
+        "--report",
+        "r.json",
+        "sleep",
+        "60",
+    ]);
+    // SAFETY: signal(2) is async-signal-safe; nothing is allocated.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGTERM, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    env.run_with(cmd).code(124).stdout("").stderr("");
+    let report = env.read_json("r.json");
+    assert_eq!(report["signal"], libc::SIGKILL);
+    assert_eq!(report["signal_name"], "SIGKILL");
+    assert_eq!(report["timed_out"], true);
+    assert_eq!(report["status"], 124);
+}
+
+#[test]
+fn test_timeout_rejects_bad_values() {
+    let env = TestEnv::new();
+    assert_failure(
+        env.run(["--timeout", "5x", "true"]),
+        "'5x' is not a duration",
+    );
+    assert_failure(env.run(["--timeout=-1", "true"]), "'-1' is not a duration");
+    assert_failure(
+        env.run(["--timeout", "1", "--signal", "NOPE", "true"]),
+        "'NOPE'",
+    );
+    assert_failure(
+        env.run(["--timeout", "1", "--kill-after", "x", "true"]),
+        "'x'",
+    );
+}
+
+#[test]
+fn test_signal_and_kill_after_need_timeout() {
+    let env = TestEnv::new();
+    assert_failure(env.run(["--signal", "INT", "true"]), "--timeout");
+    assert_failure(env.run(["--kill-after", "1s", "true"]), "--timeout");
+}
+
+// ---- --colocate, --colocate-parent ----------------------------------------
+
+#[cfg(target_os = "linux")] // colocation exists on CheriBSD only
+#[test]
+fn test_colocate_unsupported_125() {
+    let env = TestEnv::new();
+    let prefix = "colaunch: true: colocation needs a CheriBSD kernel with coexecve";
+    let err = stderr(&env.run(["--colocate", "1", "true"]).code(125).stdout(""));
+    assert!(err.starts_with(prefix), "stderr: {err:?}");
+    let err = stderr(&env.run(["--colocate-parent", "true"]).code(125).stdout(""));
+    assert!(err.starts_with(prefix), "stderr: {err:?}");
+}
+
+#[test]
+fn test_colocate_rejects_bad_values() {
+    let env = TestEnv::new();
+    assert_failure(env.run(["--colocate", "0", "true"]), "'0'");
+    assert_failure(env.run(["--colocate", "x", "true"]), "'x'");
+    assert_failure(
+        env.run(["--colocate", "1", "--colocate-parent", "true"]),
+        "cannot be used",
+    );
+}
+
+// ---- --daemon --------------------------------------------------------------
+
+#[cfg(target_os = "linux")] // checks liveness through /proc
+#[test]
+fn test_daemon_prints_pid_and_leaves_it_running() {
+    let env = TestEnv::new();
+    let assert = env
+        .run(["--daemon", "sh", "-c", "echo $$ > pid; exec sleep 60"])
+        .code(0)
+        .stderr("");
+    let printed = stdout(&assert);
+    let pid: u32 = printed.trim_end().parse().expect("a pid on stdout");
+    assert_eq!(printed, format!("{pid}\n"));
+
+    // The daemon is the process that wrote the file, still running after
+    // colaunch has exited, in a process group of its own.
+    assert_eq!(env.wait_for_line("pid"), pid.to_string());
+    assert!(is_alive(pid), "the daemon died with colaunch");
+    // SAFETY: getpgid(2) only reads; a stale pid is ESRCH, not UB.
+    let group = unsafe { libc::getpgid(pid as libc::pid_t) };
+    assert_eq!(group, pid as libc::pid_t);
+    kill(pid, libc::SIGKILL);
+}
+
+#[test]
+fn test_daemon_report_has_no_status() {
+    let env = TestEnv::new();
+    let assert = env.run(["--daemon", "--report", "r.json", "true"]).code(0);
+    let report = env.read_json("r.json");
+    assert_eq!(report["daemon"], true);
+    assert_eq!(report["pid"].to_string() + "\n", stdout(&assert));
+    assert_eq!(report["status"], Value::Null);
+    assert_eq!(report["exit_code"], Value::Null);
+}
+
+#[test]
+fn test_daemon_conflicts_with_timeout() {
+    let env = TestEnv::new();
+    assert_failure(
+        env.run(["--daemon", "--timeout", "1", "true"]),
+        "cannot be used with",
+    );
+}
+
+// ---- --strategy ------------------------------------------------------------
+
+#[test]
+fn test_strategy_fork_copies() {
+    let env = TestEnv::new();
+    env.run(["--strategy", "fork", "--report", "r.json", "echo", "forked"])
+        .code(0)
+        .stdout("forked\n");
+    assert_eq!(env.read_json("r.json")["shared_address_space"], false);
+}
+
+#[test]
+fn test_strategy_vfork_and_auto_match_probe() {
+    let env = TestEnv::new();
+    env.run(["--probe", "--report", "probe.json"]).code(0);
+    let probe = env.read_json("probe.json");
+
+    // Under an emulator that turns vfork into fork both say false.
+    for strategy in ["vfork", "auto"] {
+        env.run(["--strategy", strategy, "--report", "r.json", "true"])
+            .code(0)
+            .stderr("");
+        let report = env.read_json("r.json");
+        assert_eq!(
+            report["shared_address_space"],
+            probe["shared_address_space"]
+        );
+        assert_eq!(report["mechanism"], probe["auto_mechanism"]);
+    }
+}
+
+#[test]
+fn test_strategy_rejects_unknown() {
+    assert_failure(
+        TestEnv::new().run(["--strategy", "spawn", "true"]),
+        "'spawn'",
+    );
+}
+
+// ---- --report --------------------------------------------------------------
+
+#[test]
+fn test_report_fields() {
+    let env = TestEnv::new();
+    let assert = env
+        .run(["--report", "r.json", "sh", "-c", "echo $$; exit 3"])
+        .code(3);
+    let pid: u64 = stdout(&assert).trim_end().parse().unwrap();
+    let r = env.read_json("r.json");
+
+    assert_eq!(r["program"], "sh");
+    assert_eq!(
+        r["argv"],
+        serde_json::json!(["sh", "-c", "echo $$; exit 3"])
+    );
+    assert_eq!(r["pid"], pid);
+    let mechanisms = [
+        "clone3",
+        "clone",
+        "pidfd_open fallback",
+        "pdrfork",
+        "pdfork",
+    ];
+    assert!(
+        mechanisms.contains(&r["mechanism"].as_str().unwrap()),
+        "{}",
+        r["mechanism"]
+    );
+    assert_eq!(r["daemon"], false);
+    assert_eq!(r["exit_code"], 3);
+    assert_eq!(r["signal"], Value::Null);
+    assert_eq!(r["signal_name"], Value::Null);
+    assert_eq!(r["core_dumped"], false);
+    assert_eq!(r["timed_out"], false);
+    assert_eq!(r["status"], 3);
+
+    // Times are in microseconds; the spawn is part of the wall time.
+    let latency = r["spawn_latency_us"].as_u64().unwrap();
+    assert!(latency <= r["wall_time_us"].as_u64().unwrap());
+    assert!(r["user_time_us"].is_u64() && r["system_time_us"].is_u64());
+    assert!(r["max_rss_kib"].as_u64().unwrap() > 0, "sh used no memory?");
+}
+
+#[test]
+fn test_report_to_stderr_on_signal() {
+    let env = TestEnv::new();
+    let assert = env
+        .run(["--report", "-", "sh", "-c", "kill -KILL $$"])
+        .code(137)
+        .stdout("");
+    let r: Value = serde_json::from_str(&stderr(&assert)).expect("one JSON object on stderr");
+    assert_eq!(r["signal"], 9);
+    assert_eq!(r["signal_name"], "SIGKILL");
+    assert_eq!(r["exit_code"], Value::Null);
+    assert_eq!(r["status"], 137);
+}
+
+#[test]
+fn test_report_path_is_relative_to_start_dir() {
+    let env = TestEnv::new();
+    fs::create_dir(env.path("sub")).unwrap();
+    env.run(["-C", "sub", "--report", "r.json", "true"]).code(0);
+    assert_eq!(env.read_json("r.json")["exit_code"], 0);
+    assert!(!env.path("sub/r.json").exists());
+}
+
+#[test]
+fn test_report_on_failure_says_why() {
+    let env = TestEnv::new();
+    env.run(["--report", "r.json", "no-such-program-colaunch", "x"])
+        .code(127);
+    let r = env.read_json("r.json");
+    assert_eq!(r["program"], "no-such-program-colaunch");
+    assert_eq!(
+        r["argv"],
+        serde_json::json!(["no-such-program-colaunch", "x"])
+    );
+    assert_eq!(
+        r["error"],
+        "no-such-program-colaunch: No such file or directory"
+    );
+    assert_eq!(r["status"], 127);
+
+    env.run(["--report", "r.json", "-C", "nope", "true"])
+        .code(125);
+    let r = env.read_json("r.json");
+    assert_eq!(
+        r["error"],
+        "cannot change directory to 'nope': No such file or directory"
+    );
+    assert_eq!(r["status"], 125);
+}
+
+#[test]
+fn test_report_unwritable_fails_before_running() {
+    let env = TestEnv::new();
+    env.run(["--report", "no-dir/r.json", "touch", "ran"])
+        .code(125)
+        .stdout("")
+        .stderr("colaunch: cannot create report file 'no-dir/r.json': No such file or directory\n");
+    assert!(!env.path("ran").exists(), "the program ran");
+}
+
+// ---- --probe ---------------------------------------------------------------
+
+#[test]
+fn test_probe_text() {
+    let env = TestEnv::new();
+    let assert = env.run(["--probe"]).code(0).stderr("");
+    let out = stdout(&assert);
+    let labels: Vec<&str> = out.lines().map(|l| l.split("  ").next().unwrap()).collect();
+    assert_eq!(&labels[..3], ["os", "arch", "purecap"]);
+    assert!(labels.contains(&"auto mechanism"), "{out}");
+    assert!(labels.contains(&"shared address space"), "{out}");
+    #[cfg(target_os = "linux")]
+    for feature in ["clone3", "CLONE_PIDFD", "CLONE_CLEAR_SIGHAND", "pidfd_open"] {
+        assert!(labels.contains(&feature), "no {feature} in {out}");
+    }
+
+    // Aligned: every value starts in the column after the longest label.
+    let column = labels.iter().map(|l| l.len()).max().unwrap() + 2;
+    for line in out.lines() {
+        let (label, value) = line.split_at(column);
+        assert!(
+            label.ends_with("  ") && !value.starts_with(' '),
+            "misaligned: {line:?}"
+        );
+    }
+}
+
+#[test]
+fn test_probe_json() {
+    let env = TestEnv::new();
+    env.run(["--probe", "--report", "p.json"])
+        .code(0)
+        .stdout("")
+        .stderr("");
+    let p = env.read_json("p.json");
+    assert_eq!(p["os"], std::env::consts::OS);
+    assert_eq!(p["arch"], std::env::consts::ARCH);
+    assert!(p["purecap"].is_boolean());
+    let features = p["features"].as_array().unwrap();
+    assert!(!features.is_empty());
+    for f in features {
+        assert!(f["name"].is_string() && f["available"].is_boolean() && f["detail"].is_string());
+    }
+    assert!(p["auto_mechanism"].is_string() != p["auto_mechanism_error"].is_string());
+}
+
+#[test]
+fn test_probe_rejects_a_program() {
+    assert_failure(
+        TestEnv::new().run(["--probe", "true"]),
+        "cannot be used with",
+    );
+}
+
+#[test]
+fn test_probe_broken_pipe_is_success() {
+    let env = TestEnv::new();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut cmd = env.std_command(["--probe"]);
+    cmd.stdout(writer);
+    env.run_with(cmd).code(0).stderr("");
+}
+
+// ---- -v, -q ----------------------------------------------------------------
+
+#[test]
+fn test_verbose_logs_decisions() {
+    let env = TestEnv::new();
+    let assert = env.run(["-v", "true"]).code(0).stdout("");
+    let err = stderr(&assert);
+    assert!(
+        err.lines().all(|l| l.starts_with("colaunch: debug: ")),
+        "{err}"
+    );
+    assert!(err.contains(" started by "), "{err}");
+    assert!(err.contains("environment: "), "{err}");
+}
+
+#[test]
+fn test_quiet_prints_only_errors() {
+    let env = TestEnv::new();
+    env.run(["-q", "true"]).code(0).stdout("").stderr("");
+    env.run(["--quiet", "no-such-program-colaunch"])
+        .code(127)
+        .stderr("colaunch: no-such-program-colaunch: No such file or directory\n");
+}
+
+// ---- signals and lifetime --------------------------------------------------
+
+#[test]
+fn test_forward_each_signal() {
+    for (signal, name) in FORWARDED {
+        let env = TestEnv::new();
+        let script = format!(
+            "trap 'echo {name} > got; exit 0' {name}; echo ready > ready; \
+             while :; do sleep 0.05; done"
+        );
+        let mut colaunch = env.spawn(["sh", "-c", &script]);
+        env.wait_for_line("ready");
+        kill(colaunch.id(), signal);
+        let status = wait_bounded(&mut colaunch);
+        assert_eq!(status.code(), Some(0), "after {name}");
+        assert_eq!(env.wait_for_line("got"), name);
+    }
+}
+
+#[test]
+fn test_forward_sigterm_exits_143() {
+    let env = TestEnv::new();
+    let mut colaunch = env.spawn(["sh", "-c", "echo ready > ready; exec sleep 60"]);
+    env.wait_for_line("ready");
+    kill(colaunch.id(), libc::SIGTERM);
+    assert_eq!(wait_bounded(&mut colaunch).code(), Some(143));
+    let output = colaunch.wait_with_output().unwrap();
+    assert_eq!(output.stdout, b"");
+    assert_eq!(output.stderr, b"");
+}
+
+#[test]
+fn test_forward_leaves_ignored_signal_alone() {
+    let env = TestEnv::new();
+    let mut cmd = env.std_command(["-v", "sh", "-c", "echo ready > ready; exec sleep 60"]);
+    // SAFETY: signal(2) is async-signal-safe; nothing is allocated.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGUSR1, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let mut colaunch = cmd
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    env.wait_for_line("ready");
+
+    // Ignored by colaunch and, inherited, by the child: both live on.
+    kill(colaunch.id(), libc::SIGUSR1);
+    kill(colaunch.id(), libc::SIGTERM);
+    assert_eq!(wait_bounded(&mut colaunch).code(), Some(143));
+    let output = colaunch.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("SIGUSR1 is ignored, so it is not forwarded"),
+        "{err}"
+    );
+    assert!(!err.contains("forwarding SIGUSR1"), "{err}");
+    assert!(err.contains("forwarding SIGTERM"), "{err}");
+}
+
+#[cfg(target_os = "linux")] // checks liveness through /proc
+#[test]
+fn test_no_orphan_when_colaunch_is_killed() {
+    let env = TestEnv::new();
+    let mut colaunch = env.spawn(["sh", "-c", "echo $$ > pid; exec sleep 60"]);
+    let pid: u32 = env.wait_for_line("pid").parse().unwrap();
+    assert!(is_alive(pid));
+
+    kill(colaunch.id(), libc::SIGKILL);
+    assert_eq!(wait_bounded(&mut colaunch).code(), None);
+
+    // The parent-death signal kills the child; init may take a moment to
+    // reap it, so a zombie counts as gone.
+    let start = Instant::now();
+    while is_alive(pid) {
+        assert!(start.elapsed() < LIMIT, "pid {pid} outlived colaunch");
+        sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn test_report_write_failure_is_125() {
+    let env = TestEnv::new();
+    if !Path::new("/dev/full").exists() {
+        eprintln!("skipped: no /dev/full to make a write fail");
+        return;
+    }
+    env.run(["--report", "/dev/full", "echo", "ran"])
+        .code(125)
+        .stdout("ran\n")
+        .stderr("colaunch: cannot write the report to /dev/full: No space left on device\n");
+}
