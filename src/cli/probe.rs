@@ -29,8 +29,10 @@ pub(crate) fn text(probe: &Probe) -> String {
         .map(|(label, _, _)| label.len())
         .max()
         .unwrap_or(0);
+    // Only values followed by a detail need padding.
     let value_width = rows
         .iter()
+        .filter(|(_, _, detail)| !detail.is_empty())
         .map(|(_, value, _)| value.len())
         .max()
         .unwrap_or(0);
