@@ -418,6 +418,33 @@ fn test_exit_exec_format_error_126() {
         .stderr_is("colaunch: ./garbage: Exec format error\n");
 }
 
+#[test]
+fn test_exit_resources_exhausted_125() {
+    let env = TestEnv::new();
+    if launcher().len() > 1 {
+        eprintln!("skipped: the emulator itself needs more descriptors");
+        return;
+    }
+    // Five descriptors: stdio and the signal pipe leave none for the
+    // spawn's error pipe, so the spawn itself fails with EMFILE.
+    let mut cmd = env.std_command(["true"]);
+    // SAFETY: setrlimit(2) is async-signal-safe; `limit` is a local.
+    unsafe {
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 5,
+                rlim_max: 5,
+            };
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+            Ok(())
+        });
+    }
+    env.run_with(cmd)
+        .code(125)
+        .stdout("")
+        .stderr_is("colaunch: true: Too many open files\n");
+}
+
 // ---- -C, -e, -u, -i, PATH -------------------------------------------------
 
 #[test]
