@@ -47,6 +47,9 @@ use core::ffi::c_void;
 pub(crate) type ChildEntry = unsafe extern "C" fn(arg: *mut c_void) -> !;
 
 cfg_select! {
+    all(cheri_purecap, not(target_os = "freebsd")) => {
+        compile_error!("colaunch's purecap stub is for CheriBSD; see docs/platforms.md");
+    }
     all(target_os = "linux", target_arch = "x86_64") => {
         mod x86_64;
         pub(crate) use x86_64::*;
@@ -54,6 +57,18 @@ cfg_select! {
     all(target_os = "linux", target_arch = "aarch64") => {
         mod aarch64;
         pub(crate) use aarch64::*;
+    }
+    all(target_os = "freebsd", target_arch = "x86_64", not(cheri_purecap)) => {
+        mod freebsd_x86_64;
+        pub(crate) use freebsd_x86_64::*;
+    }
+    all(target_os = "freebsd", target_arch = "aarch64", cheri_purecap) => {
+        mod cheribsd_morello_purecap;
+        pub(crate) use cheribsd_morello_purecap::*;
+    }
+    all(target_os = "freebsd", target_arch = "aarch64") => {
+        mod freebsd_aarch64;
+        pub(crate) use freebsd_aarch64::*;
     }
     _ => {
         compile_error!(
