@@ -90,6 +90,20 @@ pub(crate) struct ChildArgs {
     pub(crate) observed_sp: usize,
     /// Written by the child: the signal mask it started with.
     pub(crate) observed_mask: [u64; 2],
+    /// Run the program with `coexecve(2)` instead of `execve` (CheriBSD
+    /// colocation, set by the FreeBSD backend).
+    #[cfg(cheri_purecap)]
+    pub(crate) coexec: Option<Coexec>,
+}
+
+/// The colocation target of `coexecve(2)`, and the capability vector of
+/// `coexecvec(2)` when `capv` is not null.
+#[cfg(cheri_purecap)]
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Coexec {
+    pub(crate) pid: libc::pid_t,
+    pub(crate) capv: *const *mut c_void,
+    pub(crate) capc: c_int,
 }
 
 /// The child's entry point, called by the assembly stub on the child stack.
@@ -199,7 +213,7 @@ unsafe fn exec_candidates(args: &ChildArgs) -> c_int {
             break;
         }
         // SAFETY: all three are valid C string (arrays) (contract).
-        errno = unsafe { raw::execve(path, args.argv, args.envp) };
+        errno = unsafe { exec(args, path) };
         match errno {
             libc::EACCES => denied = true,
             libc::ENOENT | libc::ENOTDIR | libc::ESTALE | libc::ENODEV | libc::ETIMEDOUT => {}
@@ -208,6 +222,23 @@ unsafe fn exec_candidates(args: &ChildArgs) -> c_int {
         i = i.wrapping_add(1); // no overflow check in the child
     }
     if denied { libc::EACCES } else { errno }
+}
+
+/// `execve`, or `coexecve`/`coexecvec` when the backend asked for
+/// colocation; returns the errno.
+///
+/// # Safety
+///
+/// - `path` is a C string and `args` valid (see [`exec_candidates`]).
+unsafe fn exec(args: &ChildArgs, path: *const c_char) -> c_int {
+    #[cfg(cheri_purecap)]
+    if let Some(co) = args.coexec {
+        // SAFETY: as below; `capv` is null or points to `capc` entries of
+        // the parent's plan (set by the backend).
+        return unsafe { raw::coexecve(co.pid, path, args.argv, args.envp, co.capv, co.capc) };
+    }
+    // SAFETY: valid C string (arrays) (caller contract).
+    unsafe { raw::execve(path, args.argv, args.envp) }
 }
 
 #[cfg(test)]

@@ -36,6 +36,9 @@ pub enum Strategy {
 }
 
 /// Where a colocated child's new image is placed (CheriBSD `coexecve`).
+///
+/// `coexecve(2)` names the target address space by pid; no kernel offers a
+/// form that takes a process descriptor, so there is none here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Colocation {
@@ -130,6 +133,8 @@ pub struct Command {
     pub(crate) strategy: Strategy,
     pub(crate) descriptor: bool,
     pub(crate) colocation: Option<Colocation>,
+    #[cfg(cheri_purecap)]
+    pub(crate) capability_vector: Option<crate::plan::CapabilityVector>,
 }
 
 /// A set of signal numbers for [`Command::signal_mask`].
@@ -209,6 +214,8 @@ impl Command {
             strategy: Strategy::Auto,
             descriptor: true,
             colocation: None,
+            #[cfg(cheri_purecap)]
+            capability_vector: None,
         }
     }
 
@@ -356,7 +363,9 @@ impl Command {
     /// With `false` no descriptor syscall is made at all (no `clone3`,
     /// `CLONE_PIDFD` or `pidfd_open` on Linux), for sandboxes that kill a
     /// process making them.  The child is then held by its pid, which is
-    /// safe while it is unreaped, and [`Child::pidfd`] is `None`.
+    /// safe while it is unreaped, and [`Child::pidfd`] is `None`.  On
+    /// FreeBSD `spawn` then fails with `Unsupported`: that path is not
+    /// implemented there.
     pub fn descriptor(&mut self, descriptor: bool) -> &mut Self {
         self.descriptor = descriptor;
         self
@@ -364,10 +373,55 @@ impl Command {
 
     /// Runs the program inside an existing address space (CheriBSD).
     ///
-    /// This needs a CheriBSD kernel with `coexecve(2)`; elsewhere `spawn`
-    /// fails with `Unsupported`, naming what is missing.
+    /// The child calls `coexecve(pid, ...)` instead of `execve`, so the new
+    /// image shares the address space of `pid` (of the spawning process for
+    /// [`Colocation::Parent`]) and its memory is kept apart by CHERI
+    /// capabilities, not by page tables.  The child is still created with
+    /// `pdrfork(RFSPAWN)`, or with `pdfork` where the kernel lacks it (see
+    /// [`Strategy::Auto`]), and held by its process descriptor.
+    ///
+    /// # Errors
+    ///
+    /// `spawn` fails with `Unsupported`, naming what is missing, on Linux,
+    /// in builds that are not purecap (CheriBSD offers `coexecve` to
+    /// CheriABI programs only), and on kernels without it (colocation lives
+    /// on CheriBSD's experimental branch).  A pid that names no process
+    /// (0, or above `i32::MAX`) is `InvalidInput`; a pid the kernel refuses
+    /// comes back as the child's errno (`ESRCH`, `EPERM`).
+    ///
+    /// # References
+    ///
+    /// - [CheriBSD] (`execve.2`, which documents `coexecve`)
+    ///
+    /// [CheriBSD]: https://github.com/CTSRD-CHERI/cheribsd/blob/06dbbf28945d90969aa2c44a8cb67a29b465ca5b/lib/libsys/execve.2
+    #[doc(alias = "coexecve")]
     pub fn colocate(&mut self, colocation: Colocation) -> &mut Self {
         self.colocation = Some(colocation);
+        self
+    }
+
+    /// Hands the colocated program a capability vector (`coexecvec(2)`),
+    /// which it reads with `elf_aux_info(3)` (`AT_CAPV`, `AT_CAPC`).
+    ///
+    /// Only in purecap CheriBSD builds, where every pointer is a
+    /// capability.  The kernel passes the vector only to a child that still
+    /// shares this address space, so it needs a vfork-style spawn with a
+    /// descriptor, `pdrfork(2)`.
+    ///
+    /// # Errors
+    ///
+    /// `spawn` fails with `InvalidInput` without [`Command::colocate`] or
+    /// with [`Strategy::Fork`], and with `Unsupported` on a kernel without
+    /// `pdrfork` (every CheriBSD release to date), rather than drop the
+    /// vector or the descriptor.
+    #[cfg(cheri_purecap)]
+    #[doc(alias = "coexecvec")]
+    pub fn capability_vector<I>(&mut self, capv: I) -> &mut Self
+    where
+        I: IntoIterator<Item = *mut std::ffi::c_void>,
+    {
+        let capv = capv.into_iter().collect();
+        self.capability_vector = Some(crate::plan::CapabilityVector(capv));
         self
     }
 

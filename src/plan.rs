@@ -49,6 +49,22 @@ impl CStringArray {
 /// stdin, stdout, stderr.
 pub(crate) type ParentPipes = [Option<OwnedFd>; 3];
 
+/// A CheriBSD capability vector for `coexecvec(2)`, as
+/// [`Command::capability_vector`] stores it.
+#[cfg(cheri_purecap)]
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CapabilityVector(pub(crate) Vec<*mut std::ffi::c_void>);
+
+// SAFETY: the capabilities are never dereferenced by this crate; the
+// kernel copies them into the child in coexecvec(2).  Sharing the list
+// between threads shares no memory it points to.
+#[cfg(cheri_purecap)]
+unsafe impl Send for CapabilityVector {}
+
+// SAFETY: as for Send; the list is only read.
+#[cfg(cheri_purecap)]
+unsafe impl Sync for CapabilityVector {}
+
 /// Everything the parent prepares for one spawn.
 pub(crate) struct Plan {
     pub(crate) argv: CStringArray,
@@ -68,7 +84,12 @@ pub(crate) struct Plan {
     pub(crate) parent_pid: libc::pid_t,
     pub(crate) strategy: Strategy,
     pub(crate) descriptor: bool,
+    /// `Command::daemon`: the FreeBSD backend turns it into `PD_DAEMON`.
+    #[cfg_attr(not(target_os = "freebsd"), allow(dead_code))]
+    pub(crate) daemon: bool,
     pub(crate) colocation: Option<Colocation>,
+    #[cfg(cheri_purecap)]
+    pub(crate) capability_vector: Option<CapabilityVector>,
 }
 
 impl Plan {
@@ -114,7 +135,10 @@ impl Plan {
             parent_pid: unsafe { libc::getpid() },
             strategy: cmd.strategy,
             descriptor: cmd.descriptor,
+            daemon: cmd.daemon,
             colocation: cmd.colocation,
+            #[cfg(cheri_purecap)]
+            capability_vector: cmd.capability_vector.clone(),
         };
         plan.descriptors(cmd, defaults)?;
         Ok(plan)
@@ -205,6 +229,8 @@ impl Plan {
             err_fd,
             observed_sp: 0,
             observed_mask: [0; 2],
+            #[cfg(cheri_purecap)]
+            coexec: None,
         }
     }
 

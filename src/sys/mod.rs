@@ -14,12 +14,22 @@ cfg_select! {
         mod linux;
         use linux as imp;
     }
+    target_os = "freebsd" => {
+        mod freebsd;
+        use freebsd as imp;
+    }
     _ => {
         compile_error!("colaunch supports Linux and FreeBSD; see docs/platforms.md");
     }
 }
 
 pub(crate) use imp::{MAX_SIGNAL, Process, probe, raw, spawn};
+
+// The FreeBSD backend's choice of fork, flags and exec (no system calls),
+// compiled here too so that its unit tests run on the Linux CI host.
+#[cfg(all(test, not(target_os = "freebsd")))]
+#[path = "freebsd/decide/mod.rs"]
+mod freebsd_decide;
 
 /// What a backend's `spawn` hands back to the portable layer.
 pub(crate) struct Spawned {

@@ -1,0 +1,384 @@
+//! FreeBSD and CheriBSD backend: `pdrfork(RFSPAWN)` or `pdfork`, held by a
+//! process descriptor, with CheriBSD colocation through `coexecve`.
+//!
+//! # Choosing the fork
+//!
+//! The first spawn asks the kernel what it has, and the answer is kept for
+//! the whole process (nothing is probed at load time; see `probe.rs` for
+//! how a missing call is asked about without dying of `SIGSYS`):
+//!
+//! - `pdrfork(fdp, pdflags, RFSPAWN)` ([FreeBSD 15.1]) is a vfork that
+//!   returns a process descriptor: the child shares this address space
+//!   until it calls `execve`, and the kernel resets its caught signals.
+//!   [`Strategy::Auto`] and [`Strategy::Vfork`] use it where it exists.
+//! - `pdfork(fdp, pdflags)` ([FreeBSD 9.0]) copies the address space
+//!   (copy-on-write): [`Strategy::Fork`] always, and `Auto` on kernels
+//!   without `pdrfork` (FreeBSD before 15.1, CheriBSD releases to date);
+//!   [`Child::mechanism`] then says `pdfork`.  `Vfork` there fails with
+//!   `Unsupported`, naming `pdrfork`.
+//!
+//! Both go through one assembly stub (`asm-cheri/freebsd-*.S`,
+//! `cheribsd-morello-purecap.S`) that puts the child on its own stack at
+//! once; see the docs of the crate's `arch` module.  `pdflags` is always
+//! `PD_CLOEXEC`, plus `PD_DAEMON` for [`Command::daemon`].  All choices are
+//! made in `decide`, which has no system calls and is unit-tested on Linux.
+//!
+//! # Colocation (CheriBSD)
+//!
+//! With [`Command::colocate`] the child calls `coexecve(pid, ...)` instead
+//! of `execve`, so the program runs in the address space of `pid` (the
+//! spawning process for [`Colocation::Parent`]).  That needs a purecap
+//! build and a CheriBSD kernel with colocation; elsewhere spawning fails
+//! with `Unsupported`.  A capability vector (purecap builds only) is
+//! handed over with `coexecvec`, which works only while the child shares
+//! this address space: it needs `pdrfork`, and without it the spawn fails
+//! with `Unsupported` rather than drop the vector or the descriptor.  No
+//! kernel offers colocation by process descriptor, so there is no such
+//! form.
+//!
+//! # Lifetime
+//!
+//! Waiting uses `pdwait` where present, else `wait4` on the pid while the
+//! descriptor is open; signals go through `pdkill`; dropping the handle
+//! closes the descriptor (see `process.rs` for the 2026 zombie-reference
+//! change and for daemons).
+//!
+//! [FreeBSD 15.1]: https://man.freebsd.org/cgi/man.cgi?query=pdfork&sektion=2
+//! [FreeBSD 9.0]: https://man.freebsd.org/cgi/man.cgi?query=pdfork&sektion=2
+//! [`Strategy::Auto`]: crate::Strategy::Auto
+//! [`Strategy::Vfork`]: crate::Strategy::Vfork
+//! [`Strategy::Fork`]: crate::Strategy::Fork
+//! [`Child::mechanism`]: crate::Child::mechanism
+//! [`Command::daemon`]: crate::Command::daemon
+//! [`Command::colocate`]: crate::Command::colocate
+//! [`Colocation::Parent`]: crate::Colocation::Parent
+
+mod decide;
+mod probe;
+mod process;
+pub(crate) mod raw;
+
+use std::cell::Cell;
+use std::ffi::c_void;
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use crate::arch;
+use crate::child_side::{self, ChildArgs};
+use crate::command::StdioKind;
+use crate::plan::Plan;
+use crate::sys::Spawned;
+use decide::{Decision, Fork, Kernel, Request};
+
+pub(crate) use probe::probe;
+pub(crate) use process::Process;
+
+/// Signals 1 to 128 (`_SIG_MAXSIG` in `sys/sys/signal.h`).
+pub(crate) const MAX_SIGNAL: i32 = 128;
+
+/// What the kernel has, once asked: bit 0 says it was asked, the others
+/// are the fields of [`Kernel`].
+static KERNEL: AtomicU8 = AtomicU8::new(0);
+
+const KNOWN: u8 = 1;
+const PDRFORK: u8 = 2;
+const PDWAIT: u8 = 4;
+const COEXECVE: u8 = 8;
+
+/// What the kernel has, probed on first use and then cached.
+fn kernel() -> Kernel {
+    let mut bits = KERNEL.load(Ordering::Relaxed);
+    if bits & KNOWN == 0 {
+        let found = probe::kernel();
+        bits = KNOWN
+            | if found.pdrfork { PDRFORK } else { 0 }
+            | if found.pdwait { PDWAIT } else { 0 }
+            | if found.coexecve { COEXECVE } else { 0 };
+        KERNEL.store(bits, Ordering::Relaxed);
+    }
+    Kernel {
+        pdrfork: bits & PDRFORK != 0,
+        pdwait: bits & PDWAIT != 0,
+        coexecve: bits & COEXECVE != 0,
+    }
+}
+
+/// Spawns the child described by `plan`.
+pub(crate) fn spawn(plan: &mut Plan) -> io::Result<Spawned> {
+    let (spawned, failure) = start(plan)?;
+    if let Some(errno) = failure {
+        Process::new(spawned.pid, spawned.descriptor).reap_failed();
+        return Err(io::Error::from_raw_os_error(errno));
+    }
+    Ok(spawned)
+}
+
+/// The decision inputs of `plan`.
+fn request(plan: &Plan) -> Request {
+    Request {
+        strategy: plan.strategy,
+        descriptor: plan.descriptor,
+        daemon: plan.daemon,
+        colocation: plan.colocation,
+        capability_vector: capability_vector(plan).is_some(),
+        purecap: cfg!(cheri_purecap),
+        parent_pid: plan.parent_pid,
+    }
+}
+
+#[cfg(cheri_purecap)]
+fn capability_vector(plan: &Plan) -> Option<&[*mut c_void]> {
+    plan.capability_vector.as_ref().map(|v| v.0.as_slice())
+}
+
+#[cfg(not(cheri_purecap))]
+fn capability_vector(_: &Plan) -> Option<&[*mut c_void]> {
+    None
+}
+
+/// Creates the child and reads its report; a child that could not run its
+/// program is returned unreaped with the errno it sent.
+fn start(plan: &mut Plan) -> io::Result<(Spawned, Option<i32>)> {
+    let decision = decide::decide(&request(plan), kernel())?;
+
+    let stack = ChildStack::take()?;
+    let (err_read, err_write) = plan.error_pipe()?;
+
+    // Block every signal with the raw syscall (libthr's sigprocmask keeps
+    // its own SIGCANCEL open), so that no handler runs in the child on
+    // shared memory.
+    let old_mask = block_all_signals();
+    let mask = plan.signal_mask.unwrap_or(old_mask);
+    let mut args = plan.child_args(err_write.as_raw_fd(), mask);
+    args.reset_handlers = decision.reset_handlers;
+    set_coexec(&mut args, plan, &decision)?;
+    let result = fork(&decision, &stack, &mut args);
+    set_mask(&old_mask);
+
+    // Only the child's copy of the write end may remain, so that its exec
+    // (close-on-exec) or exit ends the read below.
+    drop(err_write);
+    ChildStack::give_back(stack);
+    let (pid, descriptor) = result?;
+
+    let failure = match read_error(&err_read) {
+        Ok(failure) => failure,
+        Err(e) => {
+            Process::new(pid, Some(descriptor)).kill_and_reap();
+            return Err(e);
+        }
+    };
+    let spawned = Spawned {
+        pid,
+        descriptor: Some(descriptor),
+        mechanism: decision.mechanism,
+        shared_memory: args.observed_sp != 0,
+        child_sp: args.observed_sp,
+        child_start_mask: args.observed_mask,
+    };
+    Ok((spawned, failure))
+}
+
+/// Tells the child to call `coexecve`/`coexecvec`, as decided.
+#[cfg(cheri_purecap)]
+fn set_coexec(args: &mut ChildArgs, plan: &Plan, decision: &Decision) -> io::Result<()> {
+    use decide::Exec;
+
+    let vector = capability_vector(plan).unwrap_or(&[]);
+    let (pid, capv) = match decision.exec {
+        Exec::Execve => return Ok(()),
+        Exec::Coexecve { pid } => (pid, std::ptr::null()),
+        Exec::Coexecvec { pid } => (pid, vector.as_ptr()),
+    };
+    let capc = libc::c_int::try_from(vector.len()).map_err(|_| {
+        io::Error::new(io::ErrorKind::InvalidInput, "the capability vector is too long")
+    })?;
+    args.coexec = Some(child_side::Coexec { pid, capv, capc });
+    Ok(())
+}
+
+/// Without a purecap build `decide` never picks a colocated exec.
+#[cfg(not(cheri_purecap))]
+fn set_coexec(_: &mut ChildArgs, _: &Plan, decision: &Decision) -> io::Result<()> {
+    assert_eq!(decision.exec, decide::Exec::Execve, "colocation outside purecap");
+    Ok(())
+}
+
+/// Makes the fork through the assembly stub.
+fn fork(decision: &Decision, stack: &ChildStack, args: &mut ChildArgs) -> io::Result<Forked> {
+    let mut fd: libc::c_int = -1;
+    let (stub, rfflags) = match decision.fork {
+        Fork::Pdrfork { rfflags } => (arch::colaunch_freebsd_pdrfork as Stub, rfflags),
+        Fork::Pdfork => (arch::colaunch_freebsd_pdfork as Stub, 0),
+    };
+    // SAFETY: `stack.top()` is the page-aligned end of a stack nothing
+    // else uses (see ChildStack), `child_main` never returns, `fd` is a
+    // live local the kernel writes in the parent only, and `args` outlives
+    // the child's use of it (RFSPAWN: we are suspended until exec or exit;
+    // pdfork: the child has a copy).  See the `arch` module docs.
+    let ret = unsafe {
+        stub(
+            &raw mut fd,
+            decision.pdflags,
+            rfflags,
+            stack.top(),
+            child_side::child_main,
+            (args as *mut ChildArgs).cast::<c_void>(),
+        )
+    };
+    let pid = decide::pid_or_errno(ret)?;
+    // SAFETY: the fork succeeded, so the kernel stored a new process
+    // descriptor in `fd` that we own.
+    Ok((pid, unsafe { OwnedFd::from_raw_fd(fd) }))
+}
+
+type Stub = unsafe extern "C" fn(
+    *mut libc::c_int,
+    libc::c_int,
+    libc::c_int,
+    *mut c_void,
+    arch::ChildEntry,
+    *mut c_void,
+) -> isize;
+
+type Forked = (libc::pid_t, OwnedFd);
+
+/// Spawns a throw-away child through the real path, for `probe`: it tries
+/// to execute `/`, which always fails, so nothing runs.
+pub(crate) fn probe_spawn() -> io::Result<(crate::Mechanism, bool)> {
+    let mut cmd = crate::Command::new("/");
+    cmd.stdin(crate::Stdio::null()).stdout(crate::Stdio::null()).stderr(crate::Stdio::null());
+    let mut plan = Plan::new(&cmd, [StdioKind::Null, StdioKind::Null, StdioKind::Null])?;
+    let (spawned, _) = start(&mut plan)?;
+    let result = (spawned.mechanism, spawned.shared_memory);
+    Process::new(spawned.pid, spawned.descriptor).reap_failed();
+    Ok(result)
+}
+
+/// Blocks every signal in the calling thread; returns the old mask.
+fn block_all_signals() -> [u64; 2] {
+    let all = [u64::MAX; 2];
+    let mut old = [0u64; 2];
+    let how = raw::int(libc::SIG_SETMASK as isize);
+    let args = [how, raw::ptr(&all), raw::ptr(&raw mut old), raw::int(0), raw::int(0), raw::int(0)];
+    // SAFETY: both pointers are live locals of the kernel's sigset size;
+    // the kernel leaves SIGKILL and SIGSTOP out by itself.
+    unsafe { arch::syscall6(raw::SYS_SIGPROCMASK, args) };
+    old
+}
+
+fn set_mask(mask: &[u64; 2]) {
+    let _ = raw::set_mask(mask);
+}
+
+/// Reads the child's error record: `None` when `execve` succeeded.
+fn read_error(pipe: &OwnedFd) -> io::Result<Option<i32>> {
+    let mut record = [0u8; child_side::ERROR_RECORD_LEN];
+    let mut got = 0;
+    while got < record.len() {
+        // SAFETY: the buffer range is inside `record`.
+        let n = unsafe {
+            libc::read(pipe.as_raw_fd(), record[got..].as_mut_ptr().cast(), record.len() - got)
+        };
+        match n {
+            0 => break,
+            n if n > 0 => got += n as usize,
+            _ if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted => {}
+            _ => return Err(io::Error::last_os_error()),
+        }
+    }
+    match got {
+        0 => Ok(None),
+        _ => match child_side::decode_error(&record) {
+            Some(errno) if got == record.len() => Ok(Some(errno)),
+            _ => Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("the child sent a malformed error record ({got} bytes)"),
+            )),
+        },
+    }
+}
+
+/// The child's stack: a private mapping with a guard page below it.
+///
+/// Each thread keeps one for reuse: once the stub returns, an `RFSPAWN`
+/// child has left it (exec or exit) and a `pdfork` child has its own copy.
+/// `MAP_STACK` is not used: on FreeBSD it makes a grow-down region, which
+/// a stack of fixed size does not need.
+struct ChildStack {
+    /// The lowest usable address (just above the guard page).
+    base: *mut u8,
+    size: usize,
+    guard: usize,
+}
+
+/// Room for `child_main` and the raw syscalls it makes, with a wide margin;
+/// it never runs code we do not control.
+const CHILD_STACK_SIZE: usize = 64 * 1024;
+
+thread_local! {
+    static SPARE_STACK: Cell<Option<ChildStack>> = const { Cell::new(None) };
+}
+
+impl ChildStack {
+    fn take() -> io::Result<Self> {
+        match SPARE_STACK.with(Cell::take) {
+            Some(stack) => Ok(stack),
+            None => Self::map(),
+        }
+    }
+
+    fn give_back(stack: Self) {
+        SPARE_STACK.with(|spare| spare.set(Some(stack)));
+    }
+
+    fn map() -> io::Result<Self> {
+        // SAFETY: sysconf has no preconditions.
+        let guard = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
+        let len = guard + CHILD_STACK_SIZE;
+        // SAFETY: a fresh anonymous mapping that aliases nothing.
+        let addr = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANON,
+                -1,
+                0,
+            )
+        };
+        if addr == libc::MAP_FAILED {
+            return Err(io::Error::last_os_error());
+        }
+        // The guard page turns an overflow into a fault, not corruption.
+        // SAFETY: the first page is inside the mapping just made.
+        if unsafe { libc::mprotect(addr, guard, libc::PROT_NONE) } != 0 {
+            let err = io::Error::last_os_error();
+            // SAFETY: unmapping exactly the mapping made above.
+            unsafe { libc::munmap(addr, len) };
+            return Err(err);
+        }
+        // SAFETY: `guard` is within the mapping.
+        let base = unsafe { addr.cast::<u8>().add(guard) };
+        Ok(Self { base, size: CHILD_STACK_SIZE, guard })
+    }
+
+    /// One past the end of the mapping: on purecap CheriBSD a capability
+    /// bounded to the mapping, with its address at the top.
+    fn top(&self) -> *mut c_void {
+        // SAFETY: one past the end of the mapping, which is page aligned.
+        unsafe { self.base.add(self.size).cast() }
+    }
+}
+
+impl Drop for ChildStack {
+    fn drop(&mut self) {
+        // SAFETY: unmapping exactly what `map` mapped; no child uses it
+        // once the stub has returned (see the type docs).
+        unsafe { libc::munmap(self.base.sub(self.guard).cast(), self.guard + self.size) };
+    }
+}
+
+#[cfg(test)]
+mod tests;
