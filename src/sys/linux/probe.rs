@@ -55,8 +55,8 @@ pub(crate) fn probe() -> Probe {
     // EBADF for a descriptor that cannot exist means the id type is known
     // (the check glibc makes), EINVAL means it is not.
     let mut info = std::mem::MaybeUninit::<libc::siginfo_t>::zeroed();
-    // SAFETY: `info` is writable; the descriptor number is never opened.
     let (never, options) = (i32::MAX as libc::id_t, libc::WEXITED | libc::WNOHANG);
+    // SAFETY: `info` is writable; the descriptor number is never opened.
     let ret = unsafe { libc::waitid(libc::P_PIDFD, never, info.as_mut_ptr(), options) };
     features.push(errno_feature(
         "waitid(P_PIDFD)",
