@@ -81,6 +81,8 @@ pub(crate) struct Plan {
     pub(crate) process_group: Option<i32>,
     pub(crate) signal_mask: Option<[u64; 2]>,
     pub(crate) parent_death_signal: c_int,
+    /// This process's pid, for the child's parent-death check and for
+    /// [`Colocation::Parent`]; 0 when the command asks for neither.
     pub(crate) parent_pid: libc::pid_t,
     pub(crate) strategy: Strategy,
     pub(crate) descriptor: bool,
@@ -131,8 +133,7 @@ impl Plan {
             process_group: cmd.process_group,
             signal_mask: cmd.signal_mask.map(|m| m.bits),
             parent_death_signal: cmd.parent_death_signal.unwrap_or(0),
-            // SAFETY: getpid(2) has no preconditions and cannot fail.
-            parent_pid: unsafe { libc::getpid() },
+            parent_pid: parent_pid(cmd),
             strategy: cmd.strategy,
             descriptor: cmd.descriptor,
             daemon: cmd.daemon,
@@ -243,6 +244,16 @@ impl Plan {
         }
         Ok((read, dup_above(write.as_raw_fd(), self.max_target)?))
     }
+}
+
+/// The pid `Plan::parent_pid` needs, or 0.  Most spawns need none, and
+/// `getpid` is a real system call (glibc has not cached it since 2.25).
+fn parent_pid(cmd: &Command) -> libc::pid_t {
+    if cmd.parent_death_signal.is_none() && cmd.colocation.is_none() {
+        return 0;
+    }
+    // SAFETY: getpid(2) has no preconditions and cannot fail.
+    unsafe { libc::getpid() }
 }
 
 /// Rejects option combinations before anything is created.
