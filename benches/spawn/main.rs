@@ -3,8 +3,8 @@
 //!
 //! ```text
 //! cargo bench --bench spawn -- [--rss-mib 0,1024,4096] [--iterations N]
-//!     [--threads 1,2] [--methods LIST] [--program PATH] [--max-seconds S]
-//!     [--json FILE] [--plot FILE.png]
+//!     [--threads 1,2] [--methods LIST] [--program PATH] [--args N]
+//!     [--max-seconds S] [--json FILE] [--plot FILE.png]
 //! ```
 //!
 //! For each parent size, each thread count and each method, the bench
@@ -49,6 +49,7 @@ struct Options {
     threads: Vec<usize>,
     methods: Vec<Method>,
     program: Option<PathBuf>,
+    args: usize,
     max_seconds: f64,
     json: Option<PathBuf>,
     plot: Option<PathBuf>,
@@ -64,6 +65,7 @@ usage: cargo bench --bench spawn -- [options]
                      [all]
   --program PATH     program to spawn [a static exit(0) program of under
                      200 bytes, written by the bench]
+  --args N           arguments to pass it (arg1, arg2, ...) [0]
   --max-seconds S    time budget per method, size and thread count; the
                      fork methods reach it first at large sizes [4]
   --json FILE        also write the results as a JSON array
@@ -78,6 +80,7 @@ impl Options {
             threads: vec![1, 2],
             methods: Method::ALL.to_vec(),
             program: None,
+            args: 0,
             max_seconds: 4.0,
             json: None,
             plot: None,
@@ -98,6 +101,7 @@ impl Options {
                 "--threads" => opts.threads = numbers(&arg, &value)?,
                 "--methods" => opts.methods = method_list(&value)?,
                 "--program" => opts.program = Some(value.into()),
+                "--args" => opts.args = number(&arg, &value)?,
                 "--max-seconds" => {
                     opts.max_seconds = value
                         .parse()
@@ -169,6 +173,8 @@ impl Cell {
 /// What one slice asks of each of its threads.
 #[derive(Clone, Copy)]
 struct Slice {
+    /// Arguments to pass the program.
+    args: usize,
     warmup: usize,
     per_thread: usize,
     budget: Duration,
@@ -214,7 +220,7 @@ fn spawn_loop(
     slice: Slice,
     start_line: &Barrier,
 ) -> io::Result<(Vec<u64>, Instant)> {
-    let prepared = Spawner::new(method, program).and_then(|mut spawner| {
+    let prepared = Spawner::new(method, program, slice.args).and_then(|mut spawner| {
         (0..slice.warmup).try_for_each(|_| spawner.run())?;
         Ok(spawner)
     });
@@ -246,6 +252,7 @@ fn measure(
         .div_ceil(threads * PASSES)
         .max(MIN_PER_SLICE);
     let mut slice = Slice {
+        args: opts.args,
         warmup: WARMUP,
         per_thread,
         budget: Duration::from_secs_f64(opts.max_seconds / PASSES as f64),
@@ -288,8 +295,9 @@ fn run(opts: &Options) -> io::Result<Vec<Cell>> {
     };
     println!("{}", report::machine(&program));
     println!(
-        "iterations {} per cell (fork methods stop after {} s), threads {:?}, {} slices",
-        opts.iterations, opts.max_seconds, opts.threads, PASSES
+        "iterations {} per cell (fork methods stop after {} s), threads {:?}, {} slices, \
+         {} arguments",
+        opts.iterations, opts.max_seconds, opts.threads, PASSES, opts.args
     );
     println!();
 

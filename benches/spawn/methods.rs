@@ -64,21 +64,33 @@ impl Method {
 pub(crate) struct Spawner {
     method: Method,
     program: PathBuf,
-    /// Keeps the C string that `argv[0]` points into alive.
-    _program_c: CString,
-    argv: [*mut c_char; 2],
+    /// The arguments after `argv[0]`.
+    args: Vec<String>,
+    /// Keeps the C strings that `argv` points into alive.
+    _strings: Vec<CString>,
+    /// `argv` for the raw methods, null-terminated.
+    argv: Vec<*mut c_char>,
 }
 
 impl Spawner {
-    /// Prepares `method` for `program`, an absolute path.
-    pub(crate) fn new(method: Method, program: &Path) -> io::Result<Self> {
+    /// Prepares `method` for `program`, an absolute path, to be run with
+    /// `arg_count` arguments (`arg1`, `arg2`, ...).
+    pub(crate) fn new(method: Method, program: &Path, arg_count: usize) -> io::Result<Self> {
+        let args: Vec<String> = (1..=arg_count).map(|i| format!("arg{i}")).collect();
         let program_c = CString::new(program.as_os_str().as_bytes())
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in the program path"))?;
-        let argv = [program_c.as_ptr().cast_mut(), ptr::null_mut()];
+        let mut strings = vec![program_c];
+        strings.extend(
+            args.iter()
+                .map(|a| CString::new(a.as_str()).expect("no NUL")),
+        );
+        let mut argv: Vec<*mut c_char> = strings.iter().map(|s| s.as_ptr().cast_mut()).collect();
+        argv.push(ptr::null_mut());
         Ok(Self {
             method,
             program: program.to_owned(),
-            _program_c: program_c,
+            args,
+            _strings: strings,
             argv,
         })
     }
@@ -90,14 +102,21 @@ impl Spawner {
     #[inline(never)]
     pub(crate) fn run(&mut self) -> io::Result<()> {
         match self.method {
-            Method::Colaunch => check_colaunch(colaunch::Command::new(&self.program).status()),
+            Method::Colaunch => check_colaunch(
+                colaunch::Command::new(&self.program)
+                    .args(&self.args)
+                    .status(),
+            ),
             Method::ColaunchFork => check_colaunch(
                 colaunch::Command::new(&self.program)
+                    .args(&self.args)
                     .strategy(Strategy::Fork)
                     .status(),
             ),
             Method::StdCommand => {
-                let status = std::process::Command::new(&self.program).status()?;
+                let status = std::process::Command::new(&self.program)
+                    .args(&self.args)
+                    .status()?;
                 match status.success() {
                     true => Ok(()),
                     false => Err(io::Error::other(format!("the target ended with {status}"))),

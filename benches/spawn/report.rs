@@ -62,12 +62,10 @@ fn kernel() -> String {
     if unsafe { libc::uname(&mut uts) } != 0 {
         return "unknown".into();
     }
+    // c_char is i8 on x86_64 and u8 on aarch64; this reads either.
     let text = |f: &[libc::c_char]| {
-        let bytes: Vec<u8> = f
-            .iter()
-            .take_while(|&&c| c != 0)
-            .map(|&c| c as u8)
-            .collect();
+        let byte = |c: &libc::c_char| u8::from_ne_bytes(c.to_ne_bytes());
+        let bytes: Vec<u8> = f.iter().map(byte).take_while(|&b| b != 0).collect();
         String::from_utf8_lossy(&bytes).into_owned()
     };
     format!(
