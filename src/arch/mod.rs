@@ -10,9 +10,13 @@
 //!
 //! - **Which stack the child uses.**  The parent maps a fresh stack for the
 //!   child (with a guard page below it) before the trap.  The stub passes it
-//!   to the kernel (`clone3`'s `stack`, `clone`'s stack argument, or a
-//!   register switch right after `pdrfork` on FreeBSD), so the child's
-//!   first instruction after the trap already runs on that stack.  The
+//!   to the kernel (`clone3`'s `stack`, `clone`'s stack argument), so the
+//!   child's first instruction after the trap already runs on that stack.
+//!   FreeBSD's `pdrfork` and `pdfork` take no stack: there the child runs
+//!   only register tests (carry, zero) before the instruction that loads
+//!   the stack register, so it touches no memory on the parent's stack (on
+//!   purecap CheriBSD the new stack is a capability bounded to the
+//!   mapping, and the return address stays in `c30`, never spilled).  The
 //!   child's only use of the parent's stack would be a `ret`, and it never
 //!   executes one: the stub calls `entry(arg)` and `entry` never returns.
 //! - **Why no frame runs twice.**  The parent's frames, including the

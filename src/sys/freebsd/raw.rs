@@ -5,7 +5,7 @@
 //! `arch::syscall6`, which reports failure as `-errno` from the carry
 //! flag.  They are safe to call between the fork and `execve`: no
 //! allocation, no lock, no libc state.  Every argument travels as a
-//! pointer-sized word built by [`int`] or [`ptr`], so that on purecap
+//! pointer-sized word built by [`int()`] or [`ptr()`], so that on purecap
 //! CheriBSD a pointer argument stays a whole capability.
 //!
 //! The syscall numbers are those of `sys/sys/syscall.h` at
