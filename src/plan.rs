@@ -10,7 +10,7 @@
 use std::ffi::{CString, OsStr, OsString, c_char, c_int};
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::ffi::OsStrExt;
 use std::ptr;
 
 use crate::child_side::{ChildArgs, FdAction};
@@ -107,7 +107,8 @@ impl Plan {
             "argv[0]",
         )?);
         for (i, arg) in cmd.args.iter().enumerate() {
-            argv.push(c_string(arg, &format!("argument {}", i + 1))?);
+            // The argument's name is formatted only if it has a NUL.
+            argv.push(c_string_named(arg, || format!("argument {}", i + 1))?);
         }
         argv.seal();
 
@@ -292,10 +293,10 @@ fn environment(cmd: &Command) -> io::Result<(CStringArray, Option<OsString>)> {
             if cmd.env.contains_key(&key) {
                 continue;
             }
-            if key == "PATH" {
-                path = Some(val.clone());
-            }
             envp.push(env_entry(&key, &val)?);
+            if key == "PATH" {
+                path = Some(val);
+            }
         }
     }
     for (key, val) in &cmd.env {
@@ -358,9 +359,18 @@ fn program_candidates(program: CString, path: Option<&OsStr>) -> io::Result<CStr
 }
 
 fn c_string(s: &OsStr, what: &str) -> io::Result<CString> {
-    CString::new(s.to_owned().into_vec()).map_err(|_| {
+    c_string_named(s, || what.to_owned())
+}
+
+/// `s` as a C string, copied once: with room for the NUL from the start,
+/// `CString::new` need not grow the buffer.  `what` names `s` in the error.
+fn c_string_named(s: &OsStr, what: impl FnOnce() -> String) -> io::Result<CString> {
+    let mut bytes = Vec::with_capacity(s.len() + 1);
+    bytes.extend_from_slice(s.as_bytes());
+    CString::new(bytes).map_err(|_| {
         invalid(format!(
-            "{what} {:?} contains a NUL byte",
+            "{} {:?} contains a NUL byte",
+            what(),
             s.to_string_lossy()
         ))
     })
