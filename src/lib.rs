@@ -53,7 +53,10 @@
 //!
 //! # Cargo features
 //!
-//! None yet.
+//! - `cli` (default): the `colaunch` command and the crates only it needs
+//!   (clap, anyhow, log, env_logger, serde).  The library itself depends
+//!   on `libc` and `cheri-sys` alone; turn `cli` off with
+//!   `default-features = false`.
 
 #![deny(missing_docs)]
 

@@ -153,6 +153,7 @@ macro_rules! inner_test {
 
 /// Installs a seccomp filter; `Err` when this environment refuses filters
 /// (qemu-user answers `prctl(PR_SET_SECCOMP)` with `EINVAL`).
+#[cfg(target_os = "linux")]
 pub fn install_filter(
     rules: Vec<(i64, Vec<seccompiler::SeccompRule>)>,
     action: seccompiler::SeccompAction,

@@ -8,6 +8,7 @@ mod command; // Command options reaching the child
 mod errors; // synchronous errors: S3, E2BIG, NUL bytes, Unsupported
 mod lifetime; // drop kills and reaps, daemon children, parent death
 mod resources; // S7, S8: nothing leaks across failures
+#[cfg(target_os = "linux")] // seccomp is Linux's
 mod sandbox; // S4, S9, S11: seccomp filters (not under qemu-user)
 mod signals; // S1, S13, S14, S18: the signal policy
 mod stack; // S6, S12, S20: vfork semantics really in force
