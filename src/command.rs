@@ -28,7 +28,13 @@ pub enum Strategy {
     #[default]
     Auto,
     /// Share the address space and suspend the parent until the child
-    /// calls `execve` or exits; fail with `Unsupported` where impossible.
+    /// calls `execve` or exits.
+    ///
+    /// Spawning fails with `Unsupported` where the kernel has no such
+    /// spawn that returns a descriptor (FreeBSD before 15.1).  An emulator
+    /// that silently runs a vfork as a fork (qemu-user) cannot be told
+    /// apart before the child runs; [`Child::shared_address_space`] says
+    /// afterwards what happened.
     Vfork,
     /// Copy the address space (copy-on-write), as `fork` does.  Only used
     /// when asked for: it costs time in proportion to the parent's memory.
