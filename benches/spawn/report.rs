@@ -43,6 +43,17 @@ pub(crate) fn machine(program: &Path) -> String {
     );
     let _ = writeln!(s, "kernel   {}, glibc {}", kernel(), glibc());
     let _ = writeln!(s, "thp      {} (ballast uses MADV_NOHUGEPAGE)", thp.trim());
+    let probe = colaunch::probe();
+    let mechanism = match &probe.auto_mechanism {
+        Ok(m) => m.name().to_owned(),
+        Err(e) => format!("none ({e})"),
+    };
+    let shared = match probe.shared_address_space {
+        Some(true) => "child shares the address space",
+        Some(false) => "child does NOT share the address space",
+        None => "sharing unknown",
+    };
+    let _ = writeln!(s, "colaunch {mechanism}, {shared}");
     let _ = writeln!(s, "target   {} ({size} bytes)", program.display());
     let _ = write!(s, "before   {}", load());
     s
@@ -244,6 +255,7 @@ pub(crate) fn plot(path: &Path, cells: &[Cell]) -> io::Result<()> {
         &format!("spawn + wait latency, median ({min_threads} thread)"),
         "microseconds (log scale)",
         Cell::median_us,
+        SeriesLabelPosition::UpperLeft,
     )?;
     let all: Vec<_> = cells.iter().collect();
     panel(
@@ -252,6 +264,8 @@ pub(crate) fn plot(path: &Path, cells: &[Cell]) -> io::Result<()> {
         "throughput",
         "spawns per second (log scale)",
         Cell::spawns_per_sec,
+        // Clear of the lines: the fork methods fall away below it.
+        SeriesLabelPosition::MiddleRight,
     )?;
     root.present().map_err(plot_err)
 }
@@ -262,6 +276,7 @@ fn panel(
     title: &str,
     y_desc: &str,
     value: fn(&Cell) -> f64,
+    legend: SeriesLabelPosition,
 ) -> io::Result<()> {
     let max_rss = cells.iter().map(|c| c.rss_mib).max().unwrap_or(0).max(1) as f64;
     let (lo, hi) = cells
@@ -322,7 +337,7 @@ fn panel(
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(legend)
         .label_font(("sans-serif", 13))
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
