@@ -115,9 +115,12 @@ pub(crate) fn build(dir: &Path) -> io::Result<PathBuf> {
             ),
         )
     })?;
+    // qemu-user hands a foreign binary's execve to the host kernel, which
+    // cannot run it unless binfmt_misc is set up for qemu.
     if !status.success() {
         return Err(io::Error::other(format!(
-            "{} exited with {status}",
+            "{} exited with {status}; under qemu-user without binfmt_misc, \
+             pass --program with a host binary such as /bin/true",
             path.display()
         )));
     }
