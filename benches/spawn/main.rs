@@ -12,9 +12,10 @@
 //! methods are described in `methods.rs`; `docs/performance.md` holds a
 //! run and how to read it.
 //!
-//! Each cell is run in [`PASSES`] slices, the methods taking turns, so
-//! that a slow spell of a shared machine falls on every method alike
-//! instead of on whichever ran then.
+//! Each cell is run in [`PASSES`] slices, the methods taking turns, and
+//! the parent sizes take turns too, in [`ROUNDS`] rounds, so that a slow
+//! spell of a shared machine falls on every method and size alike instead
+//! of on whichever ran then.
 
 mod memory;
 mod methods;
@@ -33,6 +34,10 @@ use methods::{Method, Spawner};
 /// How many slices each cell is cut into; see the crate docs.  A slice of
 /// a fast method lasts about 10 ms at the default iteration count.
 const PASSES: usize = 20;
+
+/// How many times the parent sizes take turns; each round runs
+/// `PASSES / ROUNDS` slices of every cell.
+const ROUNDS: usize = 4;
 
 /// Untimed spawns per thread before a cell's first slice, so that a
 /// method's first use (colaunch's kernel probe, page faults on fresh code)
@@ -114,6 +119,13 @@ impl Options {
                 _ => return Err(format!("unknown option {arg}")),
             }
         }
+        // A size or count given twice would share one cell.
+        let mut seen = Vec::new();
+        opts.rss_mib
+            .retain(|&m| !seen.contains(&m) && (seen.push(m), true).1);
+        seen.clear();
+        opts.threads
+            .retain(|&t| !seen.contains(&t) && (seen.push(t), true).1);
         if opts.iterations == 0 || opts.threads.contains(&0) {
             return Err("--iterations and --threads must be at least 1".into());
         }
@@ -240,36 +252,26 @@ fn spawn_loop(
     Ok((samples, Instant::now()))
 }
 
-/// Measures every method at one parent size and thread count.
+/// Runs `passes` of the slices of `cells`, all of one parent size and
+/// thread count, the methods taking turns.
 fn measure(
     opts: &Options,
     program: &Path,
-    rss_mib: usize,
-    threads: usize,
-) -> io::Result<Vec<Cell>> {
+    cells: &mut [Cell],
+    passes: std::ops::Range<usize>,
+) -> io::Result<()> {
+    let threads = cells.first().map_or(1, |c| c.threads);
     let per_thread = opts
         .iterations
         .div_ceil(threads * PASSES)
         .max(MIN_PER_SLICE);
     let mut slice = Slice {
         args: opts.args,
-        warmup: WARMUP,
+        warmup: if passes.start == 0 { WARMUP } else { 0 },
         per_thread,
         budget: Duration::from_secs_f64(opts.max_seconds / PASSES as f64),
     };
-    let mut cells: Vec<Cell> = opts
-        .methods
-        .iter()
-        .map(|&method| Cell {
-            method,
-            rss_mib,
-            threads,
-            samples: Vec::new(),
-            wall: Duration::ZERO,
-        })
-        .collect();
-
-    for pass in 0..PASSES {
+    for pass in passes {
         // Alternate the order so that no method always follows another.
         let order: Vec<usize> = match pass % 2 {
             0 => (0..cells.len()).collect(),
@@ -282,10 +284,7 @@ fn measure(
         }
         slice.warmup = 0;
     }
-    for cell in &mut cells {
-        cell.samples.sort_unstable();
-    }
-    Ok(cells)
+    Ok(())
 }
 
 fn run(opts: &Options) -> io::Result<Vec<Cell>> {
@@ -295,24 +294,58 @@ fn run(opts: &Options) -> io::Result<Vec<Cell>> {
     };
     println!("{}", report::machine(&program));
     println!(
-        "iterations {} per cell (fork methods stop after {} s), threads {:?}, {} slices, \
-         {} arguments",
-        opts.iterations, opts.max_seconds, opts.threads, PASSES, opts.args
+        "iterations {} per cell (fork methods stop after {} s), threads {:?}, {} slices \
+         in {} rounds, {} arguments",
+        opts.iterations, opts.max_seconds, opts.threads, PASSES, ROUNDS, opts.args
     );
     println!();
 
     let mut cells = Vec::new();
     for &rss_mib in &opts.rss_mib {
-        let ballast = Ballast::new(rss_mib)?;
-        let resident = memory::resident_mib().map_or("?".into(), |m| m.to_string());
-        eprintln!("parent touched {rss_mib} MiB (resident now {resident} MiB)");
         for &threads in &opts.threads {
-            for cell in measure(opts, &program, rss_mib, threads)? {
-                eprintln!("  {}", report::row(&cell));
-                cells.push(cell);
-            }
+            cells.extend(opts.methods.iter().map(|&method| Cell {
+                method,
+                rss_mib,
+                threads,
+                samples: Vec::new(),
+                wall: Duration::ZERO,
+            }));
         }
-        drop(ballast);
+    }
+
+    // The sizes take turns too, round by round, so that the flatness ratio
+    // (colaunch at the largest size over the smallest) does not compare a
+    // quiet minute with a busy one.
+    let per_round = PASSES / ROUNDS;
+    for round in 0..ROUNDS {
+        let mut sizes = opts.rss_mib.clone();
+        if round % 2 == 1 {
+            sizes.reverse();
+        }
+        for rss_mib in sizes {
+            let ballast = Ballast::new(rss_mib)?;
+            let resident = memory::resident_mib().map_or("?".into(), |m| m.to_string());
+            eprintln!("round {round}: parent touched {rss_mib} MiB (resident {resident} MiB)");
+            for &threads in &opts.threads {
+                let at = |c: &Cell| c.rss_mib == rss_mib && c.threads == threads;
+                let start = cells
+                    .iter()
+                    .position(at)
+                    .expect("a cell per size and count");
+                let group = &mut cells[start..start + opts.methods.len()];
+                measure(
+                    opts,
+                    &program,
+                    group,
+                    round * per_round..(round + 1) * per_round,
+                )?;
+            }
+            drop(ballast);
+        }
+    }
+    for cell in &mut cells {
+        cell.samples.sort_unstable();
+        eprintln!("  {}", report::row(cell));
     }
     Ok(cells)
 }
