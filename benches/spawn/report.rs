@@ -131,12 +131,18 @@ pub(crate) fn table(cells: &[Cell]) -> String {
     s
 }
 
-/// The medians of the four targets, from the single-threaded
-/// (or fewest-threads) run.
+/// The four targets, from the medians, for each thread count.
 pub(crate) fn ratios(cells: &[Cell]) -> String {
-    let Some(threads) = cells.iter().map(|c| c.threads).min() else {
-        return String::new();
-    };
+    let mut counts: Vec<usize> = cells.iter().map(|c| c.threads).collect();
+    counts.sort_unstable();
+    counts.dedup();
+    counts
+        .iter()
+        .map(|&threads| ratios_at(cells, threads))
+        .collect()
+}
+
+fn ratios_at(cells: &[Cell], threads: usize) -> String {
     let median = |method: Method, rss: usize| {
         cells
             .iter()
@@ -148,7 +154,8 @@ pub(crate) fn ratios(cells: &[Cell]) -> String {
     sizes.sort_unstable();
     sizes.dedup();
 
-    let mut s = format!("targets (medians, {threads} thread):\n");
+    let plural = if threads == 1 { "" } else { "s" };
+    let mut s = format!("targets (medians, {threads} thread{plural}):\n");
     for &rss in &sizes {
         let (Some(ours), Some(theirs)) = (
             median(Method::Colaunch, rss),
