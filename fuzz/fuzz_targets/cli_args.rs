@@ -62,15 +62,13 @@ fn check(argv: &[OsString], args: &args::Args) {
     let _ = args.log_level();
 
     // Everything from the program on goes to it as given.
-    let Some(program) = &args.program else {
+    if args.command.is_empty() {
         assert!(args.probe, "no program and no --probe");
         return;
-    };
-    let tail: Vec<OsString> = std::iter::once(program.clone())
-        .chain(args.args.iter().cloned())
-        .collect();
+    }
     assert!(
-        argv.ends_with(&tail),
-        "{tail:?} is not the tail of {argv:?}"
+        argv.ends_with(&args.command),
+        "{:?} is not the tail of {argv:?}",
+        args.command
     );
 }

@@ -97,7 +97,7 @@ pub(crate) struct Args {
     #[arg(
         long,
         conflicts_with_all = [
-            "program", "chdir", "env", "unset", "ignore_environment", "timeout",
+            "command", "chdir", "env", "unset", "ignore_environment", "timeout",
             "colocate", "colocate_parent", "daemon", "strategy",
         ],
     )]
@@ -111,17 +111,18 @@ pub(crate) struct Args {
     #[arg(short, long, conflicts_with = "verbose")]
     pub(crate) quiet: bool,
 
-    /// The program to run, looked up in PATH as env(1) does
-    #[arg(value_name = "PROGRAM", required_unless_present = "probe")]
-    pub(crate) program: Option<OsString>,
-
-    /// Arguments for the program, passed on unchanged
+    /// The program to run, looked up in PATH as env(1) does, then its
+    /// arguments, passed on unchanged, even those that look like options
+    // One positional for both: with a separate program argument, clap
+    // would go on reading colaunch's options until the first argument
+    // after the program (`colaunch ls --version` printed our version).
     #[arg(
-        value_name = "ARGS",
+        value_name = "PROGRAM",
+        required_unless_present = "probe",
         trailing_var_arg = true,
-        allow_hyphen_values = true
+        num_args = 1..
     )]
-    pub(crate) args: Vec<OsString>,
+    pub(crate) command: Vec<OsString>,
 }
 
 /// `--strategy`, as clap spells [`colaunch::Strategy`].
@@ -147,6 +148,16 @@ impl From<StrategyArg> for colaunch::Strategy {
 }
 
 impl Args {
+    /// The program to run, if one was given.
+    pub(crate) fn program(&self) -> Option<&OsString> {
+        self.command.first()
+    }
+
+    /// The arguments after the program.
+    pub(crate) fn program_args(&self) -> &[OsString] {
+        self.command.get(1..).unwrap_or_default()
+    }
+
     /// The log level -v and -q ask for; `warn` by default.
     pub(crate) fn log_level(&self) -> LevelFilter {
         match (self.quiet, self.verbose) {

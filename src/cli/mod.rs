@@ -75,7 +75,7 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
 /// Runs the program the options describe; writes the report (and takes
 /// `sink`) once it has ended.
 fn launch(args: &Args, sink: &mut Option<Sink>) -> anyhow::Result<ExitCode> {
-    let program = args.program.clone().context("no program given")?;
+    let program = args.program().cloned().context("no program given")?;
 
     // colaunch changes directory itself, as env -C does: the program is
     // then looked up from there, and a failure is colaunch's own (125),
@@ -132,9 +132,8 @@ fn launch(args: &Args, sink: &mut Option<Sink>) -> anyhow::Result<ExitCode> {
 
 /// The program's whole argument vector, for reports.
 fn argv(args: &Args) -> Vec<String> {
-    args.program
+    args.command
         .iter()
-        .chain(&args.args)
         .map(|a| a.to_string_lossy().into_owned())
         .collect()
 }
@@ -169,7 +168,7 @@ fn probe(sink: Option<Sink>) -> anyhow::Result<ExitCode> {
 /// The library command the options describe.
 fn command(args: &Args, program: &OsStr) -> Command {
     let mut cmd = Command::new(program);
-    cmd.args(&args.args).strategy(args.strategy.into());
+    cmd.args(args.program_args()).strategy(args.strategy.into());
 
     // The order env(1) applies them in: clear, unset, then set.
     if args.ignore_environment {
@@ -223,7 +222,7 @@ fn log_sizes(args: &Args, program: &OsStr) {
         return;
     }
     let argv_bytes: usize = std::iter::once(program)
-        .chain(args.args.iter().map(|a| a.as_os_str()))
+        .chain(args.program_args().iter().map(|a| a.as_os_str()))
         .map(|a| a.len() + 1)
         .sum();
     let mut env: std::collections::BTreeMap<_, _> = match args.ignore_environment {
@@ -239,7 +238,7 @@ fn log_sizes(args: &Args, program: &OsStr) {
     let env_bytes: usize = env.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
     debug!(
         "argv: {} strings, {argv_bytes} bytes; environment: {} variables, {env_bytes} bytes",
-        args.args.len() + 1,
+        args.command.len(),
         env.len()
     );
 }

@@ -342,6 +342,32 @@ fn test_run_passes_arguments_unchanged() {
         .stderr_is("");
 }
 
+// Found by fuzz/fuzz_targets/cli_args.rs: options after the program were
+// read as colaunch's own, so `colaunch ls --version` printed our version.
+#[test]
+fn test_run_options_after_the_program_belong_to_it() {
+    let env = TestEnv::new();
+    env.run([
+        "printf",
+        "%s|",
+        "--help",
+        "--version",
+        "-i",
+        "-v",
+        "--",
+        "-q",
+    ])
+    .code(0)
+    .stdout("--help|--version|-i|-v|--|-q|")
+    .stderr_is("");
+    // colaunch's own options before the program still count.
+    let assert = env.run(["-v", "printf", "%s|", "-v"]).code(0).stdout("-v|");
+    assert!(
+        stderr(&assert).contains("colaunch: debug: "),
+        "-v was not colaunch's"
+    );
+}
+
 #[test]
 fn test_run_after_double_dash() {
     let env = TestEnv::new();
