@@ -238,8 +238,12 @@ impl Plan {
 
     /// Creates the close-on-exec error pipe, its write end above every
     /// descriptor the child's setup writes to.
+    ///
+    /// Both ends are non-blocking: the child's one 8-byte write always fits
+    /// an empty pipe, and the parent decides itself whether to wait
+    /// (`sys::shared::read_error`).
     pub(crate) fn error_pipe(&self) -> io::Result<(OwnedFd, OwnedFd)> {
-        let (read, write) = pipe()?;
+        let (read, write) = pipe_with(libc::O_NONBLOCK)?;
         if write.as_raw_fd() > self.max_target {
             return Ok((read, write));
         }
@@ -382,9 +386,14 @@ fn invalid(msg: impl Into<String>) -> io::Error {
 
 /// `pipe2(2)` with both ends close-on-exec.
 pub(crate) fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    pipe_with(0)
+}
+
+/// `pipe2(2)` with both ends close-on-exec and `flags` added.
+fn pipe_with(flags: c_int) -> io::Result<(OwnedFd, OwnedFd)> {
     let mut fds = [-1 as c_int; 2];
     // SAFETY: `fds` has room for the two descriptors pipe2 writes.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC | flags) } != 0 {
         return Err(io::Error::last_os_error());
     }
     // SAFETY: pipe2 succeeded, so both are new descriptors we own.

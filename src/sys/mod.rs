@@ -25,6 +25,9 @@ cfg_select! {
 
 pub(crate) use imp::{MAX_SIGNAL, Process, probe, raw, spawn};
 
+// The child stack and the error-record reader, the same for both backends.
+pub(crate) mod shared;
+
 // The FreeBSD backend's choice of fork, flags and exec (no system calls),
 // compiled here too so that its unit tests run on the Linux CI host.
 #[cfg(all(test, not(target_os = "freebsd")))]

@@ -8,8 +8,13 @@ use colaunch::{Command, Stdio};
 #[test]
 fn test_child_id_is_the_process() {
     let mut child = Command::new("sleep").arg("30").spawn().unwrap();
-    let comm = std::fs::read_to_string(format!("/proc/{}/comm", child.id())).unwrap();
-    assert_eq!(comm.trim(), "sleep");
+    // spawn returns once execve is past its point of no return; the
+    // kernel renames the process a moment later.
+    let comm = || std::fs::read_to_string(format!("/proc/{}/comm", child.id())).unwrap();
+    let renamed = crate::common::eventually(std::time::Duration::from_secs(30), || {
+        comm().trim() == "sleep"
+    });
+    assert!(renamed, "the child is {:?}", comm());
     child.kill().unwrap();
     assert_eq!(child.wait().unwrap().signal(), Some(libc::SIGKILL));
 }

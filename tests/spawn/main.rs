@@ -1,6 +1,10 @@
 //! Integration tests of the spawn engine, one file per area of the API and
 //! one per family of faults from `../shared/SCENARIOS.md`.
 
+// These tests read /proc and use Linux-only calls; FreeBSD's are in the
+// backend's unit tests (src/sys/freebsd/tests.rs).
+#![cfg(target_os = "linux")]
+
 mod common;
 
 mod child; // Child: wait, try_wait, wait_timeout, kill, signal, output

@@ -58,7 +58,6 @@ mod probe;
 mod process;
 pub(crate) mod raw;
 
-use std::cell::Cell;
 use std::ffi::c_void;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
@@ -69,6 +68,7 @@ use crate::child_side::{self, ChildArgs};
 use crate::command::StdioKind;
 use crate::plan::Plan;
 use crate::sys::Spawned;
+use crate::sys::shared::{ChildStack, Wait, read_error};
 use decide::{Decision, Fork, Kernel, Request};
 
 pub(crate) use probe::probe;
@@ -162,7 +162,10 @@ fn start(plan: &mut Plan) -> io::Result<(Spawned, Option<i32>)> {
     ChildStack::give_back(stack);
     let (pid, descriptor) = result?;
 
-    let failure = match read_error(&err_read) {
+    // Where FreeBSD releases an RFPPWAIT parent during execve, relative to
+    // closing close-on-exec descriptors, was not checked here, so this
+    // backend waits for the record or end-of-file in every case.
+    let failure = match read_error(&err_read, Wait::ForExec) {
         Ok(failure) => failure,
         Err(e) => {
             Process::new(pid, Some(descriptor)).kill_and_reap();
@@ -270,114 +273,6 @@ fn block_all_signals() -> [u64; 2] {
 
 fn set_mask(mask: &[u64; 2]) {
     let _ = raw::set_mask(mask);
-}
-
-/// Reads the child's error record: `None` when `execve` succeeded.
-fn read_error(pipe: &OwnedFd) -> io::Result<Option<i32>> {
-    let mut record = [0u8; child_side::ERROR_RECORD_LEN];
-    let mut got = 0;
-    while got < record.len() {
-        // SAFETY: the buffer range is inside `record`.
-        let n = unsafe {
-            libc::read(pipe.as_raw_fd(), record[got..].as_mut_ptr().cast(), record.len() - got)
-        };
-        match n {
-            0 => break,
-            n if n > 0 => got += n as usize,
-            _ if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted => {}
-            _ => return Err(io::Error::last_os_error()),
-        }
-    }
-    match got {
-        0 => Ok(None),
-        _ => match child_side::decode_error(&record) {
-            Some(errno) if got == record.len() => Ok(Some(errno)),
-            _ => Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("the child sent a malformed error record ({got} bytes)"),
-            )),
-        },
-    }
-}
-
-/// The child's stack: a private mapping with a guard page below it.
-///
-/// Each thread keeps one for reuse: once the stub returns, an `RFSPAWN`
-/// child has left it (exec or exit) and a `pdfork` child has its own copy.
-/// `MAP_STACK` is not used: on FreeBSD it makes a grow-down region, which
-/// a stack of fixed size does not need.
-struct ChildStack {
-    /// The lowest usable address (just above the guard page).
-    base: *mut u8,
-    size: usize,
-    guard: usize,
-}
-
-/// Room for `child_main` and the raw syscalls it makes, with a wide margin;
-/// it never runs code we do not control.
-const CHILD_STACK_SIZE: usize = 64 * 1024;
-
-thread_local! {
-    static SPARE_STACK: Cell<Option<ChildStack>> = const { Cell::new(None) };
-}
-
-impl ChildStack {
-    fn take() -> io::Result<Self> {
-        match SPARE_STACK.with(Cell::take) {
-            Some(stack) => Ok(stack),
-            None => Self::map(),
-        }
-    }
-
-    fn give_back(stack: Self) {
-        SPARE_STACK.with(|spare| spare.set(Some(stack)));
-    }
-
-    fn map() -> io::Result<Self> {
-        // SAFETY: sysconf has no preconditions.
-        let guard = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
-        let len = guard + CHILD_STACK_SIZE;
-        // SAFETY: a fresh anonymous mapping that aliases nothing.
-        let addr = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANON,
-                -1,
-                0,
-            )
-        };
-        if addr == libc::MAP_FAILED {
-            return Err(io::Error::last_os_error());
-        }
-        // The guard page turns an overflow into a fault, not corruption.
-        // SAFETY: the first page is inside the mapping just made.
-        if unsafe { libc::mprotect(addr, guard, libc::PROT_NONE) } != 0 {
-            let err = io::Error::last_os_error();
-            // SAFETY: unmapping exactly the mapping made above.
-            unsafe { libc::munmap(addr, len) };
-            return Err(err);
-        }
-        // SAFETY: `guard` is within the mapping.
-        let base = unsafe { addr.cast::<u8>().add(guard) };
-        Ok(Self { base, size: CHILD_STACK_SIZE, guard })
-    }
-
-    /// One past the end of the mapping: on purecap CheriBSD a capability
-    /// bounded to the mapping, with its address at the top.
-    fn top(&self) -> *mut c_void {
-        // SAFETY: one past the end of the mapping, which is page aligned.
-        unsafe { self.base.add(self.size).cast() }
-    }
-}
-
-impl Drop for ChildStack {
-    fn drop(&mut self) {
-        // SAFETY: unmapping exactly what `map` mapped; no child uses it
-        // once the stub has returned (see the type docs).
-        unsafe { libc::munmap(self.base.sub(self.guard).cast(), self.guard + self.size) };
-    }
 }
 
 #[cfg(test)]

@@ -46,12 +46,8 @@ fn test_spawn_child_runs_on_its_own_stack() {
     let sp = spawned.child_sp;
     let parent_stack = own_stack_range();
     assert!(!parent_stack.contains(&sp), "child sp {sp:#x} in parent stack {parent_stack:x?}");
-    SPARE_STACK.with(|spare| {
-        let stack = spare.take().expect("the child stack is kept for reuse");
-        let range = stack.base as usize..stack.base as usize + stack.size;
-        assert!(range.contains(&sp), "child sp {sp:#x} outside the child stack {range:x?}");
-        spare.set(Some(stack));
-    });
+    let range = ChildStack::spare_range().expect("the child stack is kept for reuse");
+    assert!(range.contains(&sp), "child sp {sp:#x} outside the child stack {range:x?}");
     reap(spawned);
 }
 
@@ -96,14 +92,3 @@ fn test_kernel_probe_is_cached_and_survives_sigsys() {
     assert_ne!(KERNEL.load(Ordering::Relaxed) & KNOWN, 0);
 }
 
-#[test]
-fn test_read_error_record() {
-    let (read, write) = crate::plan::pipe().unwrap();
-    raw::write(write.as_raw_fd(), &child_side::encode_error(libc::ENOEXEC));
-    drop(write);
-    assert_eq!(read_error(&read).unwrap(), Some(libc::ENOEXEC));
-
-    let (read, write) = crate::plan::pipe().unwrap();
-    drop(write);
-    assert_eq!(read_error(&read).unwrap(), None);
-}

@@ -39,12 +39,8 @@ fn test_spawn_child_runs_on_its_own_stack() {
     let sp = spawned.child_sp;
     let parent_stack = own_stack_range();
     assert!(!parent_stack.contains(&sp), "child sp {sp:#x} in parent stack {parent_stack:x?}");
-    SPARE_STACK.with(|spare| {
-        let stack = spare.take().expect("the child stack is kept for reuse");
-        let range = stack.base as usize..stack.base as usize + stack.size;
-        assert!(range.contains(&sp), "child sp {sp:#x} outside the child stack {range:x?}");
-        spare.set(Some(stack));
-    });
+    let range = ChildStack::spare_range().expect("the child stack is kept for reuse");
+    assert!(range.contains(&sp), "child sp {sp:#x} outside the child stack {range:x?}");
     reap(spawned);
 }
 
@@ -88,23 +84,6 @@ fn test_clone3_missing_errors() {
     for errno in [libc::EAGAIN, libc::ENOMEM] {
         assert!(!clone3_missing(&io::Error::from_raw_os_error(errno)), "errno {errno}");
     }
-}
-
-#[test]
-fn test_read_error_record() {
-    let (read, write) = crate::plan::pipe().unwrap();
-    raw::write(write.as_raw_fd(), &child_side::encode_error(libc::ENOEXEC));
-    drop(write);
-    assert_eq!(read_error(&read).unwrap(), Some(libc::ENOEXEC));
-
-    let (read, write) = crate::plan::pipe().unwrap();
-    drop(write);
-    assert_eq!(read_error(&read).unwrap(), None);
-
-    let (read, write) = crate::plan::pipe().unwrap();
-    raw::write(write.as_raw_fd(), b"CLE");
-    drop(write);
-    assert_eq!(read_error(&read).unwrap_err().kind(), io::ErrorKind::InvalidData);
 }
 
 // musl (2024): a child spun retrying a write to an error pipe whose

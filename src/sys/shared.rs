@@ -1,0 +1,186 @@
+//! Pieces both backends use as they are: the child stack and the reading
+//! of the child's error record.
+
+use std::cell::Cell;
+use std::ffi::c_void;
+use std::io;
+use std::os::fd::{AsRawFd, OwnedFd};
+
+use crate::child_side;
+
+/// The child's stack: a private mapping with a guard page below it.
+///
+/// Each thread keeps one for reuse: once the stub returns, a vfork-style
+/// child has left it (exec or exit) and a fork-style child has its own
+/// copy.
+pub(crate) struct ChildStack {
+    /// The lowest usable address (just above the guard page).
+    pub(crate) base: *mut u8,
+    pub(crate) size: usize,
+    guard: usize,
+}
+
+/// Room for `child_main` and the raw syscalls it makes, with a wide margin
+/// for stack-clash probing; it never runs code we do not control.
+const CHILD_STACK_SIZE: usize = 64 * 1024;
+
+/// Linux marks the mapping as a stack (`MAP_STACK`, a hint for transparent
+/// huge pages); on FreeBSD `MAP_STACK` makes a grow-down region, which a
+/// stack of fixed size does not need.
+#[cfg(target_os = "linux")]
+const STACK_FLAGS: libc::c_int = libc::MAP_STACK;
+#[cfg(not(target_os = "linux"))]
+const STACK_FLAGS: libc::c_int = 0;
+
+thread_local! {
+    static SPARE_STACK: Cell<Option<ChildStack>> = const { Cell::new(None) };
+}
+
+impl ChildStack {
+    /// This thread's spare stack, or a new one.
+    pub(crate) fn take() -> io::Result<Self> {
+        match SPARE_STACK.with(Cell::take) {
+            Some(stack) => Ok(stack),
+            None => Self::map(),
+        }
+    }
+
+    /// Keeps `stack` as this thread's spare.
+    pub(crate) fn give_back(stack: Self) {
+        SPARE_STACK.with(|spare| spare.set(Some(stack)));
+    }
+
+    /// The usable range of this thread's spare stack, for tests.
+    #[cfg(test)]
+    pub(crate) fn spare_range() -> Option<std::ops::Range<usize>> {
+        let stack = SPARE_STACK.with(Cell::take)?;
+        let range = stack.base as usize..stack.base as usize + stack.size;
+        Self::give_back(stack);
+        Some(range)
+    }
+
+    fn map() -> io::Result<Self> {
+        // SAFETY: sysconf has no preconditions.
+        let guard = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
+        let len = guard + CHILD_STACK_SIZE;
+        // SAFETY: a fresh anonymous mapping that aliases nothing.
+        let addr = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANON | STACK_FLAGS,
+                -1,
+                0,
+            )
+        };
+        if addr == libc::MAP_FAILED {
+            return Err(io::Error::last_os_error());
+        }
+        // The guard page turns an overflow into a fault, not corruption.
+        // SAFETY: the first page is inside the mapping just made.
+        if unsafe { libc::mprotect(addr, guard, libc::PROT_NONE) } != 0 {
+            let err = io::Error::last_os_error();
+            // SAFETY: unmapping exactly the mapping made above.
+            unsafe { libc::munmap(addr, len) };
+            return Err(err);
+        }
+        // SAFETY: `guard` is within the mapping.
+        let base = unsafe { addr.cast::<u8>().add(guard) };
+        Ok(Self {
+            base,
+            size: CHILD_STACK_SIZE,
+            guard,
+        })
+    }
+
+    /// One past the end of the mapping, page aligned: the stack top.  On
+    /// purecap CheriBSD it is a capability bounded to the mapping.
+    pub(crate) fn top(&self) -> *mut c_void {
+        // SAFETY: one past the end of the mapping.
+        unsafe { self.base.add(self.size).cast() }
+    }
+}
+
+impl Drop for ChildStack {
+    fn drop(&mut self) {
+        // SAFETY: unmapping exactly what `map` mapped; no child uses it
+        // once the stub has returned (see the type docs).
+        unsafe { libc::munmap(self.base.sub(self.guard).cast(), self.guard + self.size) };
+    }
+}
+
+/// How long [`read_error`] may wait for the child.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Wait {
+    /// The child shared our memory and the kernel has released us: it has
+    /// either exited, after writing any error record, or passed the point
+    /// of no return of `execve`, after which `execve` cannot fail back to
+    /// it.  The record, if any, is already in the pipe.
+    Released,
+    /// The child may still be on its way to `execve` (fork semantics, an
+    /// emulated vfork, or a kernel whose release point is unchecked): wait
+    /// for the record or for end-of-file.
+    ForExec,
+}
+
+/// Reads the child's error record from the non-blocking error pipe:
+/// `None` when `execve` succeeded (or the child died without a record).
+pub(crate) fn read_error(pipe: &OwnedFd, wait: Wait) -> io::Result<Option<i32>> {
+    let mut record = [0u8; child_side::ERROR_RECORD_LEN];
+    let mut got = 0;
+    while got < record.len() {
+        // SAFETY: the buffer range is inside `record`.
+        let n = unsafe {
+            libc::read(
+                pipe.as_raw_fd(),
+                record[got..].as_mut_ptr().cast(),
+                record.len() - got,
+            )
+        };
+        if n == 0 {
+            break;
+        }
+        if n > 0 {
+            got += n as usize;
+            continue;
+        }
+        let err = io::Error::last_os_error();
+        match err.kind() {
+            io::ErrorKind::Interrupted => {}
+            io::ErrorKind::WouldBlock if wait == Wait::Released => break,
+            io::ErrorKind::WouldBlock => wait_readable(pipe)?,
+            _ => return Err(err),
+        }
+    }
+    match got {
+        0 => Ok(None),
+        _ => match child_side::decode_error(&record) {
+            Some(errno) if got == record.len() => Ok(Some(errno)),
+            _ => Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("the child sent a malformed error record ({got} bytes)"),
+            )),
+        },
+    }
+}
+
+/// Blocks until `pipe` has data or end-of-file; retries `EINTR`.
+fn wait_readable(pipe: &OwnedFd) -> io::Result<()> {
+    let mut pfd = libc::pollfd {
+        fd: pipe.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd.
+    while unsafe { libc::poll(&mut pfd, 1, -1) } < 0 {
+        let err = io::Error::last_os_error();
+        if err.kind() != io::ErrorKind::Interrupted {
+            return Err(err);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
