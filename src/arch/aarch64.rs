@@ -6,32 +6,8 @@
 //! `arch` for the soundness argument and `sys::linux` for each use.
 
 use core::arch::{asm, global_asm};
-use core::ffi::{c_int, c_ulong, c_void};
-
-use super::ChildEntry;
 
 global_asm!(include_str!("../../asm-cheri/linux-aarch64.S"));
-
-unsafe extern "C" {
-    /// `clone3(args, size)` with the child calling `entry(arg)` on
-    /// `args.stack`; returns the pid in the parent or `-errno`.
-    pub(crate) fn colaunch_linux_clone3(
-        args: *mut c_void,
-        size: usize,
-        entry: ChildEntry,
-        arg: *mut c_void,
-    ) -> isize;
-
-    /// `clone(flags, stack_top, parent_tid, 0, 0)` with the child calling
-    /// `entry(arg)` on `stack_top`; returns the pid or `-errno`.
-    pub(crate) fn colaunch_linux_clone(
-        flags: c_ulong,
-        stack_top: *mut c_void,
-        parent_tid: *mut c_int,
-        entry: ChildEntry,
-        arg: *mut c_void,
-    ) -> isize;
-}
 
 /// A raw system call with up to four arguments; returns the kernel's
 /// result (`-errno` on failure) without touching `errno`.

@@ -9,34 +9,8 @@
 use core::arch::{asm, global_asm};
 use core::ffi::{c_int, c_void};
 
-use super::ChildEntry;
-
 global_asm!(include_str!("../../asm-cheri/freebsd-aarch64.S"));
 
-unsafe extern "C" {
-    /// `pdrfork(fdp, pdflags, rfflags)` with the child calling
-    /// `entry(arg)` on `stack_top`; returns the pid in the parent or
-    /// `-errno`.
-    pub(crate) fn colaunch_freebsd_pdrfork(
-        fdp: *mut c_int,
-        pdflags: c_int,
-        rfflags: c_int,
-        stack_top: *mut c_void,
-        entry: ChildEntry,
-        arg: *mut c_void,
-    ) -> isize;
-
-    /// `pdfork(fdp, pdflags)` with the child calling `entry(arg)` on
-    /// `stack_top`; `rfflags` is ignored.  Returns the pid or `-errno`.
-    pub(crate) fn colaunch_freebsd_pdfork(
-        fdp: *mut c_int,
-        pdflags: c_int,
-        rfflags: c_int,
-        stack_top: *mut c_void,
-        entry: ChildEntry,
-        arg: *mut c_void,
-    ) -> isize;
-}
 
 /// A raw FreeBSD system call with up to six arguments; returns the result,
 /// or `-errno` when the kernel set the carry flag, without touching

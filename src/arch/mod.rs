@@ -45,10 +45,60 @@
 //! the child; the callers in `sys` document each use.
 #![allow(clippy::undocumented_unsafe_blocks)]
 
-use core::ffi::c_void;
+use core::ffi::{c_int, c_void};
 
 /// The child's entry point: called on the child stack, must never return.
 pub(crate) type ChildEntry = unsafe extern "C" fn(arg: *mut c_void) -> !;
+
+// The stubs every architecture of an OS defines, with one signature; each
+// per-architecture module assembles its own `asm-cheri/` file.
+#[cfg(target_os = "linux")]
+unsafe extern "C" {
+    /// `clone3(args, size)` with the child calling `entry(arg)` on
+    /// `args.stack`; returns the pid in the parent or `-errno`.
+    pub(crate) fn colaunch_linux_clone3(
+        args: *mut c_void,
+        size: usize,
+        entry: ChildEntry,
+        arg: *mut c_void,
+    ) -> isize;
+
+    /// `clone(flags, stack_top, parent_tid, 0, 0)` with the child calling
+    /// `entry(arg)` on `stack_top`; returns the pid or `-errno`.
+    pub(crate) fn colaunch_linux_clone(
+        flags: core::ffi::c_ulong,
+        stack_top: *mut c_void,
+        parent_tid: *mut c_int,
+        entry: ChildEntry,
+        arg: *mut c_void,
+    ) -> isize;
+}
+
+#[cfg(target_os = "freebsd")]
+unsafe extern "C" {
+    /// `pdrfork(fdp, pdflags, rfflags)` with the child calling
+    /// `entry(arg)` on `stack_top`; returns the pid in the parent or
+    /// `-errno`.
+    pub(crate) fn colaunch_freebsd_pdrfork(
+        fdp: *mut c_int,
+        pdflags: c_int,
+        rfflags: c_int,
+        stack_top: *mut c_void,
+        entry: ChildEntry,
+        arg: *mut c_void,
+    ) -> isize;
+
+    /// `pdfork(fdp, pdflags)` with the child calling `entry(arg)` on
+    /// `stack_top`; `rfflags` is ignored.  Returns the pid or `-errno`.
+    pub(crate) fn colaunch_freebsd_pdfork(
+        fdp: *mut c_int,
+        pdflags: c_int,
+        rfflags: c_int,
+        stack_top: *mut c_void,
+        entry: ChildEntry,
+        arg: *mut c_void,
+    ) -> isize;
+}
 
 cfg_select! {
     all(cheri_purecap, not(target_os = "freebsd")) => {
