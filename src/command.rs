@@ -200,7 +200,10 @@ impl Command {
     /// A program name without a `/` is looked up in `PATH` as `execvp(3)`
     /// does: the child's `PATH` if the command sets one, otherwise the
     /// parent's, otherwise `/bin:/usr/bin`.  The search list is built in
-    /// the parent; the child only tries the candidates in order.
+    /// the parent; the child only tries the candidates in order.  Unlike
+    /// `execvp`, a file the kernel cannot execute (`ENOEXEC`, such as a
+    /// script without `#!`) is not handed to `/bin/sh`: `spawn` reports
+    /// `ENOEXEC`, as `posix_spawnp` and std do.
     pub fn new<S: AsRef<OsStr>>(program: S) -> Self {
         Self {
             program: program.as_ref().to_owned(),
@@ -310,9 +313,12 @@ impl Command {
 
     /// Hands `fd` to the child as descriptor number `child_fd`.
     ///
-    /// The parent keeps `fd` open for later spawns of this command.  Two
-    /// mappings onto the same number, or onto a standard stream that is
-    /// also configured, make `spawn` fail with `InvalidInput`.
+    /// The parent keeps `fd` open for later spawns of this command.  A
+    /// mapping onto 0, 1 or 2 replaces that stream's default (inherit for
+    /// `spawn`, `/dev/null` or a pipe for `output`).  Two mappings onto the
+    /// same number, or one onto a standard stream also set with
+    /// [`Command::stdin`], [`Command::stdout`] or [`Command::stderr`], make
+    /// `spawn` fail with `InvalidInput`.
     pub fn fd(&mut self, child_fd: i32, fd: OwnedFd) -> &mut Self {
         self.fds.push((child_fd, fd));
         self
@@ -353,6 +359,12 @@ impl Command {
     /// with `SIGKILL` and reaps it.  A daemon child is left running when
     /// the handle is dropped; it is still reaped when it exits, so it never
     /// lingers as a zombie of this process (see [`Child`]).
+    ///
+    /// Nothing else is detached: the child stays in this process's process
+    /// group and session, so a terminal's `^C` still reaches it.  Add
+    /// [`Command::process_group`]`(0)` and null standard streams for a
+    /// child that should be left alone, as the `colaunch --daemon` command
+    /// does.
     pub fn daemon(&mut self, daemon: bool) -> &mut Self {
         self.daemon = daemon;
         self

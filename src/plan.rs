@@ -151,6 +151,11 @@ impl Plan {
         let configured = [&cmd.stdin, &cmd.stdout, &cmd.stderr];
         for (slot, (cfg, default)) in configured.into_iter().zip(defaults).enumerate() {
             let target = slot as RawFd;
+            // A stream left to its default yields to an explicit
+            // `Command::fd` onto the same number.
+            if cfg.is_none() && cmd.fds.iter().any(|(n, _)| *n == target) {
+                continue;
+            }
             let kind = cfg.as_ref().map(|s| &s.0).unwrap_or(&default);
             match kind {
                 StdioKind::Inherit => {}

@@ -106,3 +106,23 @@ fn test_plan_error_pipe_is_above_every_target() {
     let flags = unsafe { libc::fcntl(write.as_raw_fd(), libc::F_GETFD) };
     assert_ne!(flags & libc::FD_CLOEXEC, 0);
 }
+
+#[test]
+fn test_plan_fd_onto_a_defaulted_stream_replaces_the_default() {
+    // output() defaults stdin to /dev/null; an explicit fd 0 wins.
+    let (read, _write) = pipe().unwrap();
+    let src = read.as_raw_fd();
+    let mut cmd = Command::new("prog");
+    cmd.fd(0, read);
+    let plan = Plan::new(&cmd, [StdioKind::Null, StdioKind::Piped, StdioKind::Piped]).unwrap();
+    let onto_stdin: Vec<_> = plan.actions.iter().filter(|a| a.dst == 0).collect();
+    assert_eq!(onto_stdin.len(), 1, "{:?}", plan.actions);
+    assert!(onto_stdin[0].src == src || onto_stdin[0].src > plan.max_target);
+
+    // Set explicitly as well, it is still a conflict.
+    let (read, _write) = pipe().unwrap();
+    let mut cmd = Command::new("prog");
+    cmd.stdin(Stdio::null()).fd(0, read);
+    let err = Plan::new(&cmd, INHERIT).err().expect("a conflict");
+    assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+}

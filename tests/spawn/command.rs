@@ -237,3 +237,13 @@ fn test_command_fork_strategy_works_without_sharing_memory() {
     assert!(!child.shared_address_space());
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn test_command_fd_zero_replaces_the_output_default_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("in.txt");
+    std::fs::write(&path, "from the file\n").unwrap();
+    let file = std::fs::File::open(&path).unwrap();
+    let output = Command::new("cat").fd(0, OwnedFd::from(file)).output().unwrap();
+    assert_eq!(output.stdout, b"from the file\n");
+}
