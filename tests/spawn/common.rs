@@ -96,7 +96,7 @@ pub fn is_inner(name: &str) -> bool {
 /// again, since the kernel cannot execute a foreign binary by itself.
 pub fn run_inner(name: &str) -> String {
     // colaunch itself starts the copy: under qemu-user, std's posix_spawn
-    // reports a failed exec as success (SCENARIOS S12), ours says ENOEXEC.
+    // reports a failed exec as success (scenarios.md S12); ours: ENOEXEC.
     let exe = std::env::current_exe().expect("current_exe");
     let args = [name, "--exact", "--nocapture", "--test-threads=1"];
     let output = match colaunch::Command::new(&exe)

@@ -1,4 +1,4 @@
-//! Errors reported synchronously by `spawn` (SCENARIOS S3 and more).
+//! Errors reported synchronously by `spawn` (docs/scenarios.md S3 and more).
 //!
 //! Tests that count this process's descriptors and zombies run alone in a
 //! fresh copy of the test binary, where no other test opens or spawns.

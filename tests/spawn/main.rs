@@ -1,5 +1,5 @@
 //! Integration tests of the spawn engine, one file per area of the API and
-//! one per family of faults from `../shared/SCENARIOS.md`.
+//! one per family of faults in `docs/scenarios.md`.
 
 // These tests read /proc and use Linux-only calls; FreeBSD's are in the
 // backend's unit tests (src/sys/freebsd/tests.rs).

@@ -1,4 +1,4 @@
-//! Nothing leaks across failed spawns (SCENARIOS S7, S8).
+//! Nothing leaks across failed spawns (docs/scenarios.md S7, S8).
 
 use colaunch::Command;
 

@@ -1,4 +1,4 @@
-//! Spawning under seccomp filters (SCENARIOS S4, S9, S11).
+//! Spawning under seccomp filters (docs/scenarios.md S4, S9, S11).
 //!
 //! Each test installs a real filter in a fresh copy of the test binary.
 //! qemu-user refuses filters (they would apply to its own host calls), so

@@ -1,4 +1,4 @@
-//! The signal policy (SCENARIOS S1, S13, S14, S18).
+//! The signal policy (docs/scenarios.md S1, S13, S14, S18).
 //!
 //! Policy, as documented in the crate docs: every signal is blocked in the
 //! spawning thread across the clone; caught signals are reset to default

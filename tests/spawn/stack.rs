@@ -1,5 +1,5 @@
 //! Vfork semantics really in force, and never silently given up
-//! (SCENARIOS S6, S12, S20).
+//! (docs/scenarios.md S6, S12, S20).
 
 use std::hint::black_box;
 use std::os::fd::OwnedFd;
