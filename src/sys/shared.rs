@@ -184,3 +184,59 @@ fn wait_readable(pipe: &OwnedFd) -> io::Result<()> {
 
 #[cfg(test)]
 mod tests;
+
+/// Waits until `deadline` (`None`: for ever) for a child to be reaped by
+/// `try_wait`, polling `descriptor` for `events` (the descriptor reports
+/// the child's exit), or without one, calling `try_wait` at growing
+/// intervals.  `EINTR` is retried; the last word is always `try_wait`'s.
+pub(crate) fn wait_until<T>(
+    descriptor: Option<&OwnedFd>,
+    events: libc::c_short,
+    deadline: Option<std::time::Instant>,
+    mut try_wait: impl FnMut() -> io::Result<Option<T>>,
+) -> io::Result<Option<T>> {
+    use std::time::{Duration, Instant};
+
+    let Some(fd) = descriptor else {
+        let mut pause = Duration::from_micros(100);
+        loop {
+            if let Some(reaped) = try_wait()? {
+                return Ok(Some(reaped));
+            }
+            let now = Instant::now();
+            if deadline.is_some_and(|d| now >= d) {
+                return Ok(None);
+            }
+            let left = deadline.map_or(pause, |d| d - now);
+            std::thread::sleep(pause.min(left));
+            pause = (pause * 2).min(Duration::from_millis(20));
+        }
+    };
+    loop {
+        let remaining = match deadline {
+            Some(d) => d.saturating_duration_since(Instant::now()),
+            None => Duration::from_secs(i32::MAX as u64),
+        };
+        let ts = libc::timespec {
+            tv_sec: remaining.as_secs().min(i32::MAX as u64) as libc::time_t,
+            tv_nsec: remaining.subsec_nanos() as libc::c_long,
+        };
+        let mut pfd = libc::pollfd {
+            fd: fd.as_raw_fd(),
+            events,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd and a live timespec.
+        let n = unsafe { libc::ppoll(&mut pfd, 1, &ts, std::ptr::null()) };
+        if n < 0 {
+            let err = io::Error::last_os_error();
+            if err.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(err);
+        }
+        if n > 0 || remaining.is_zero() || deadline.is_some_and(|d| Instant::now() >= d) {
+            return try_wait();
+        }
+    }
+}

@@ -244,6 +244,9 @@ fn test_command_fd_zero_replaces_the_output_default_stdin() {
     let path = dir.path().join("in.txt");
     std::fs::write(&path, "from the file\n").unwrap();
     let file = std::fs::File::open(&path).unwrap();
-    let output = Command::new("cat").fd(0, OwnedFd::from(file)).output().unwrap();
+    let output = Command::new("cat")
+        .fd(0, OwnedFd::from(file))
+        .output()
+        .unwrap();
     assert_eq!(output.stdout, b"from the file\n");
 }

@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 
 use super::decide::{WaitOutcome, wait_outcome};
 use super::kernel;
+use crate::sys::shared;
 use crate::status::{ExitStatus, ResourceUsage};
 
 /// A live, unreaped child: its pid and its process descriptor.
@@ -68,48 +69,7 @@ impl Process {
     /// exited (`procdesc_poll()` in `sys/kern/sys_procdesc.c`).
     pub(crate) fn wait_timeout(&self, timeout: Duration) -> io::Result<Option<Reaped>> {
         let deadline = Instant::now().checked_add(timeout);
-        let Some(fd) = &self.fd else {
-            return self.wait_timeout_polling(deadline);
-        };
-        loop {
-            let remaining = match deadline {
-                Some(d) => d.saturating_duration_since(Instant::now()),
-                None => Duration::from_secs(i32::MAX as u64),
-            };
-            let ts = libc::timespec {
-                tv_sec: remaining.as_secs().min(i32::MAX as u64) as libc::time_t,
-                tv_nsec: remaining.subsec_nanos() as libc::c_long,
-            };
-            let mut pfd = libc::pollfd { fd: fd.as_raw_fd(), events: libc::POLLHUP, revents: 0 };
-            // SAFETY: one valid pollfd and a live timespec.
-            let n = unsafe { libc::ppoll(&mut pfd, 1, &ts, std::ptr::null()) };
-            if n < 0 {
-                let err = io::Error::last_os_error();
-                if err.kind() == io::ErrorKind::Interrupted {
-                    continue;
-                }
-                return Err(err);
-            }
-            if n > 0 || remaining.is_zero() || deadline.is_some_and(|d| Instant::now() >= d) {
-                return self.try_wait();
-            }
-        }
-    }
-
-    fn wait_timeout_polling(&self, deadline: Option<Instant>) -> io::Result<Option<Reaped>> {
-        let mut pause = Duration::from_micros(100);
-        loop {
-            if let Some(status) = self.try_wait()? {
-                return Ok(Some(status));
-            }
-            let now = Instant::now();
-            if deadline.is_some_and(|d| now >= d) {
-                return Ok(None);
-            }
-            let left = deadline.map_or(pause, |d| d - now);
-            std::thread::sleep(pause.min(left));
-            pause = (pause * 2).min(Duration::from_millis(20));
-        }
+        shared::wait_until(self.fd.as_ref(), libc::POLLHUP, deadline, || self.try_wait())
     }
 
     /// Sends `signal`: `pdkill(2)`, or `kill(2)` without a descriptor.
