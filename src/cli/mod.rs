@@ -86,6 +86,11 @@ fn launch(args: &Args, sink: &mut Option<Sink>) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot change directory to '{}'", dir.display()))?;
     }
 
+    // Before the spawn: with SIGCHLD ignored the kernel would reap the
+    // child itself, and its status would be lost (ECHILD).
+    signals::reset_sigchld()
+        .map_err(io_error)
+        .context("cannot reset SIGCHLD to its default")?;
     let mut cmd = command(args, &program);
     let forwarder = match args.daemon {
         true => None,

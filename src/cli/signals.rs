@@ -197,6 +197,27 @@ fn install_handler(signal: i32) -> io::Result<()> {
     Ok(())
 }
 
+/// Sets `SIGCHLD` back to its default disposition, as `timeout(1)` does.
+///
+/// Whoever started colaunch may have left it ignored (or set
+/// `SA_NOCLDWAIT`); the kernel then reaps the child by itself and its
+/// status is lost, so `waitid(2)` would fail with `ECHILD`.
+///
+/// # Errors
+///
+/// The error of `sigaction(2)`.
+pub(crate) fn reset_sigchld() -> io::Result<()> {
+    // SAFETY: an all-zero sigaction is valid (empty mask, no flags), and
+    // with SIG_DFL as its handler it clears SA_NOCLDWAIT too.
+    let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
+    action.sa_sigaction = libc::SIG_DFL;
+    // SAFETY: `action` is initialised; no handler is installed.
+    if unsafe { libc::sigaction(libc::SIGCHLD, &action, std::ptr::null_mut()) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 /// The disposition of `signal` now (`SIG_DFL`, `SIG_IGN` or a handler).
 fn current_action(signal: i32) -> io::Result<libc::sighandler_t> {
     // SAFETY: an all-zero sigaction is a valid place for the kernel to

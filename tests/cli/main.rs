@@ -413,6 +413,22 @@ fn test_exit_child_signal_is_128_plus_n() {
 }
 
 #[test]
+fn test_exit_status_survives_ignored_sigchld() {
+    // With SIGCHLD ignored the kernel reaps children by itself; colaunch
+    // must undo that, as timeout(1) does, or the status is lost.
+    let env = TestEnv::new();
+    let mut cmd = env.std_command(["sh", "-c", "exit 3"]);
+    // SAFETY: signal(2) is async-signal-safe; nothing is allocated.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGCHLD, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    env.run_with(cmd).code(3).stdout("").stderr_is("");
+}
+
+#[test]
 fn test_exit_not_found_127() {
     let env = TestEnv::new();
     env.run(["no-such-program-colaunch"])
