@@ -6,7 +6,9 @@ import unittest
 from .support import MORELLO, REPO
 
 URL_ONLY = re.compile(r"^\s*(?:[-*]\s*)?(?:\[[^\]]*\]:\s*)?<?https?://\S+>?\s*$")
-MARKERS = re.compile(r"\b(TODO|XXX)\b|FIXME(?!\(#\d+\))")
+# Spelled in pieces so that this line is not itself taken for a marker by
+# the repository's checks.
+MARKERS = re.compile(r"\b(TO" r"DO|XX" r"X)\b|FIX" r"ME(?!\(#\d+\))")
 
 
 def kit_files():
