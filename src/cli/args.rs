@@ -17,7 +17,8 @@ const USAGE: &str = "colaunch [OPTIONS] [--] PROGRAM [ARGS]...
 const AFTER_HELP: &str = "\
 Exit status:
   N        the program's own exit status
-  128+N    the program was killed by signal N
+  128+N    the program was killed by signal N (for INT and QUIT, colaunch
+           kills itself with N, so shells stop as they would for the program)
   124      --timeout expired
   125      colaunch itself failed (bad option, no program, --chdir failed,
            colocation unsupported, resources exhausted)

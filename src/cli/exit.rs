@@ -16,6 +16,10 @@ pub(crate) enum Exit {
     /// The child's own exit code, passed through unchanged.
     Child(u8),
     /// 128 + N: the child was killed by signal N.
+    ///
+    /// For `SIGINT` and `SIGQUIT` colaunch instead dies by the same
+    /// signal (see [`Exit::signal_to_raise`]), which a shell reports as
+    /// 130 or 131 all the same.
     ChildSignal(i32),
     /// 124: `--timeout` expired and the child was signalled, however it
     /// ended afterwards.
@@ -43,6 +47,19 @@ impl Exit {
             Self::Failure => 125,
             Self::CannotExecute => 126,
             Self::NotFound => 127,
+        }
+    }
+
+    /// The signal colaunch should kill itself with rather than exit.
+    ///
+    /// Only `SIGINT` and `SIGQUIT`: a shell stops a loop or a script when
+    /// its child dies of one of them, but not when the child exits 130,
+    /// which it takes to mean the child handled the signal.  Every other
+    /// signal gives 128 + N, which harnesses read as a plain status.
+    pub(crate) fn signal_to_raise(self) -> Option<i32> {
+        match self {
+            Self::ChildSignal(signal @ (libc::SIGINT | libc::SIGQUIT)) => Some(signal),
+            _ => None,
         }
     }
 

@@ -132,6 +132,12 @@ fn launch(args: &Args, sink: &mut Option<Sink>) -> anyhow::Result<ExitCode> {
     report.timed_out = ended.timed_out;
     report.status = Some(exit.code());
     sink.take().map(|s| s.write(&report)).transpose()?;
+
+    // Last of all, once everything is written: see Exit::signal_to_raise.
+    if let Some(signal) = exit.signal_to_raise() {
+        debug!("dying by {} as the child did", signals::name(signal));
+        signals::die_by(signal);
+    }
     Ok(exit.into())
 }
 

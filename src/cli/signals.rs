@@ -218,6 +218,35 @@ pub(crate) fn reset_sigchld() -> io::Result<()> {
     Ok(())
 }
 
+/// Ends colaunch by `signal`, as a shell expects of a program whose child
+/// died of `SIGINT` or `SIGQUIT`; returns only if that did not work.
+///
+/// A shell running a loop waits for its child and stops the loop when the
+/// child was killed by such a signal, but carries on when the child
+/// exited, even with 130: it takes the child to have handled the signal
+/// ("wait and cooperative exit").  So colaunch passes its child's death on
+/// as its own, without leaving a core file of its own for `SIGQUIT`.
+pub(crate) fn die_by(signal: i32) {
+    let no_core = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: an all-zero sigaction (empty mask, no flags) with SIG_DFL
+    // installs no handler; `set` is initialised by sigemptyset before use;
+    // setrlimit and raise take plain values.
+    unsafe {
+        libc::setrlimit(libc::RLIMIT_CORE, &no_core);
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = libc::SIG_DFL;
+        libc::sigaction(signal, &action, std::ptr::null_mut());
+        let mut set = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
+        libc::sigemptyset(set.as_mut_ptr());
+        libc::sigaddset(set.as_mut_ptr(), signal);
+        libc::sigprocmask(libc::SIG_UNBLOCK, set.as_ptr(), std::ptr::null_mut());
+        libc::raise(signal);
+    }
+}
+
 /// The disposition of `signal` now (`SIG_DFL`, `SIG_IGN` or a handler).
 fn current_action(signal: i32) -> io::Result<libc::sighandler_t> {
     // SAFETY: an all-zero sigaction is a valid place for the kernel to

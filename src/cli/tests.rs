@@ -65,6 +65,26 @@ fn test_exit_codes() {
     let unsupported = io::Error::new(io::ErrorKind::Unsupported, "no coexecve");
     assert_eq!(Exit::of_spawn_error(&unsupported).code(), 125);
     assert_eq!(Exit::ChildSignal(libc::SIGTERM).code(), 143);
+    assert_eq!(Exit::ChildSignal(libc::SIGINT).code(), 130);
+}
+
+#[test]
+fn test_exit_raises_only_int_and_quit() {
+    assert_eq!(
+        Exit::ChildSignal(libc::SIGINT).signal_to_raise(),
+        Some(libc::SIGINT)
+    );
+    assert_eq!(
+        Exit::ChildSignal(libc::SIGQUIT).signal_to_raise(),
+        Some(libc::SIGQUIT)
+    );
+    for other in [
+        Exit::ChildSignal(libc::SIGTERM),
+        Exit::Timeout,
+        Exit::Child(130),
+    ] {
+        assert_eq!(other.signal_to_raise(), None, "{other:?}");
+    }
     assert_eq!(Exit::Timeout.code(), 124);
 }
 

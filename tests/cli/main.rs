@@ -15,7 +15,7 @@
 use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{self, Stdio};
 use std::sync::OnceLock;
@@ -409,6 +409,55 @@ fn test_exit_child_signal_is_128_plus_n() {
         .stderr_is("");
     env.run(["sh", "-c", "kill -KILL $$"])
         .code(137)
+        .stderr_is("");
+}
+
+#[test]
+fn test_exit_child_sigint_and_sigquit_kill_colaunch_too() {
+    // A shell stops a loop only when its child dies of SIGINT or SIGQUIT,
+    // not when it exits 130, so colaunch dies by the same signal; the
+    // report, written first, still says 128 + N.
+    for (signal, name) in [(libc::SIGINT, "INT"), (libc::SIGQUIT, "QUIT")] {
+        let env = TestEnv::new();
+        let script = format!("kill -{name} $$");
+        let assert = env
+            .run(["--report", "r.json", "sh", "-c", &script])
+            .stdout("")
+            .stderr_is("");
+        let status = assert.get_output().status;
+        assert_eq!(status.signal(), Some(signal), "{name}: {status:?}");
+        assert!(!status.core_dumped(), "{name}: colaunch dumped core");
+        let report = env.read_json("r.json");
+        assert_eq!(report["signal"], signal);
+        assert_eq!(report["status"], 128 + signal);
+    }
+}
+
+#[test]
+fn test_exit_shell_sees_130_and_143() {
+    // However colaunch ends, a shell shows the usual 128 + N.
+    let env = TestEnv::new();
+    let colaunch = launcher()
+        .iter()
+        .map(|w| w.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let script = format!(
+        "{colaunch} sh -c 'kill -TERM $$'; echo term $?; \
+         {colaunch} sh -c 'kill -INT $$'; echo int $?"
+    );
+    let mut cmd = process::Command::new("sh");
+    cmd.args(["-c", &script]).current_dir(env.path(""));
+    // SAFETY: signal(2) is async-signal-safe; nothing is allocated.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    env.run_with(cmd)
+        .code(0)
+        .stdout("term 143\nint 130\n")
         .stderr_is("");
 }
 
