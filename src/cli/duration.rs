@@ -18,6 +18,8 @@ const UNITS: [(&str, f64); 5] = [
 
 /// Parses a non-negative decimal number with an optional unit suffix.
 ///
+/// Only zero gives [`Duration::ZERO`]; anything more is at least 1 ns.
+///
 /// # Errors
 ///
 /// A message for clap when the text is not such a number, or the duration
@@ -40,5 +42,13 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let seconds: f64 = number
         .parse()
         .map_err(|_| format!("'{text}' is not a duration"))?;
-    Duration::try_from_secs_f64(seconds * scale).map_err(|_| format!("'{text}' is too long"))
+    let duration = Duration::try_from_secs_f64(seconds * scale)
+        .map_err(|_| format!("'{text}' is too long"))?;
+
+    // Below a nanosecond the conversion gives zero, which means "never":
+    // a tiny timeout must not turn into none at all.
+    match duration.is_zero() && seconds > 0.0 {
+        true => Ok(Duration::from_nanos(1)),
+        false => Ok(duration),
+    }
 }

@@ -22,6 +22,14 @@ fn test_parse_duration_plain_seconds() {
     assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
     assert_eq!(parse_duration(".25"), Ok(Duration::from_millis(250)));
     assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+    assert_eq!(parse_duration("0.000"), Ok(Duration::ZERO));
+}
+
+#[test]
+fn test_parse_duration_tiny_is_not_zero() {
+    let one = Ok(Duration::from_nanos(1));
+    assert_eq!(parse_duration("0.0000000001"), one);
+    assert_eq!(parse_duration("0.0000000001ms"), one);
 }
 
 #[test]

@@ -734,6 +734,26 @@ fn test_timeout_kill_after() {
 }
 
 #[test]
+fn test_timeout_below_a_nanosecond_still_expires() {
+    // Only 0 means no timeout; a tiny one used to round down to it.
+    let env = TestEnv::new();
+    env.run(["--timeout", "0.0000000001", "sleep", "1"])
+        .code(124)
+        .stdout("")
+        .stderr_is("");
+
+    // sh ignores TERM (and exec passes that on), so only KILL ends it.
+    let script = "trap '' TERM; echo ready; exec sleep 3";
+    let options = ["--timeout", "1", "--kill-after", "0.0000000001ms"];
+    let options = options.into_iter().chain(["--report", "r.json"]);
+    env.run(options.chain(["sh", "-c", script]))
+        .code(124)
+        .stdout("ready\n")
+        .stderr_is("");
+    assert_eq!(env.read_json("r.json")["signal"], libc::SIGKILL);
+}
+
+#[test]
 fn test_timeout_rejects_bad_values() {
     let env = TestEnv::new();
     assert_failure(
