@@ -92,7 +92,16 @@ fn forward(child: &mut Child, received: Received) {
     send(child, received.signal);
 }
 
+/// Sends `signal`, then `SIGCONT` as `timeout(1)` does: a stopped child
+/// would otherwise not act on it until someone else continues it.
 fn send(child: &mut Child, signal: i32) {
+    signal_once(child, signal);
+    if signal != libc::SIGKILL && signal != libc::SIGCONT {
+        signal_once(child, libc::SIGCONT);
+    }
+}
+
+fn signal_once(child: &mut Child, signal: i32) {
     if let Err(e) = child.signal(signal) {
         // ESRCH: it exited on its own meanwhile, which the loop will see.
         let name = signals::name(signal);

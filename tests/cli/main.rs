@@ -754,6 +754,16 @@ fn test_timeout_below_a_nanosecond_still_expires() {
 }
 
 #[test]
+fn test_timeout_ends_a_stopped_child() {
+    // A stopped child acts on the timeout's signal only once continued.
+    let env = TestEnv::new();
+    env.run(["--timeout", "0.5", "sh", "-c", "kill -STOP $$"])
+        .code(124)
+        .stdout("")
+        .stderr_is("");
+}
+
+#[test]
 fn test_timeout_rejects_bad_values() {
     let env = TestEnv::new();
     assert_failure(
@@ -1108,6 +1118,15 @@ fn test_forward_sigterm_exits_143() {
     let output = colaunch.wait_with_output().unwrap();
     assert_eq!(output.stdout, b"");
     assert_eq!(filter_stderr(&output.stderr), "");
+}
+
+#[test]
+fn test_forward_reaches_a_stopped_child() {
+    let env = TestEnv::new();
+    let mut colaunch = env.spawn(["sh", "-c", "echo ready > ready; kill -STOP $$"]);
+    env.wait_for_line("ready");
+    kill(colaunch.id(), libc::SIGTERM);
+    assert_eq!(wait_bounded(&mut colaunch).code(), Some(143));
 }
 
 #[test]
