@@ -108,12 +108,7 @@ fn launch(args: &Args, sink: &mut Option<Sink>) -> anyhow::Result<ExitCode> {
     let mut report = RunReport::started(argv(args), &child, latency);
 
     let Some(forwarder) = forwarder else {
-        report.daemon = true;
-        messages::stdout(&format!("{}\n", child.id()))
-            .map_err(io_error)
-            .context("cannot print the pid")?;
-        sink.take().map(|s| s.write(&report)).transpose()?;
-        return Ok(Exit::Success.into());
+        return hand_off(child, report, sink);
     };
 
     let timeout = args.timeout.filter(|d| !d.is_zero()).map(|after| Timeout {
@@ -139,6 +134,31 @@ fn launch(args: &Args, sink: &mut Option<Sink>) -> anyhow::Result<ExitCode> {
         signals::die_by(signal);
     }
     Ok(exit.into())
+}
+
+/// `--daemon`: prints the pid, writes the report and leaves the child.
+fn hand_off(
+    mut child: Child,
+    mut report: RunReport,
+    sink: &mut Option<Sink>,
+) -> anyhow::Result<ExitCode> {
+    report.daemon = true;
+    report.status = Some(Exit::Success.code());
+
+    // A caller that never learns the pid cannot stop the daemon, so a
+    // failure here must leave nothing running.
+    if let Err(e) = messages::stdout(&format!("{}\n", child.id())) {
+        if let Err(kill) = child.kill().and_then(|()| child.wait().map(drop)) {
+            warn!(
+                "cannot stop pid {}: {}",
+                child.id(),
+                messages::reason(&kill)
+            );
+        }
+        return Err(io_error(e)).context("cannot print the pid");
+    }
+    sink.take().map(|s| s.write(&report)).transpose()?;
+    Ok(Exit::Success.into())
 }
 
 /// The program's whole argument vector, for reports.

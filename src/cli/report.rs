@@ -82,7 +82,7 @@ pub(crate) struct RunReport {
     pub(crate) system_time_us: Option<u64>,
     /// Peak resident set size in KiB (`ru_maxrss`).
     pub(crate) max_rss_kib: Option<u64>,
-    /// The status colaunch itself exits with; `null` for a daemon.
+    /// The status colaunch itself exits with (0 for a daemon).
     pub(crate) status: Option<u8>,
 }
 

@@ -837,14 +837,45 @@ fn test_daemon_prints_pid_and_leaves_it_running() {
 }
 
 #[test]
-fn test_daemon_report_has_no_status() {
+fn test_daemon_report_status_is_0() {
+    // status is what colaunch exits with; how the child ends is unknown.
     let env = TestEnv::new();
     let assert = env.run(["--daemon", "--report", "r.json", "true"]).code(0);
     let report = env.read_json("r.json");
     assert_eq!(report["daemon"], true);
     assert_eq!(report["pid"].to_string() + "\n", stdout(&assert));
-    assert_eq!(report["status"], Value::Null);
+    assert_eq!(report["status"], 0);
     assert_eq!(report["exit_code"], Value::Null);
+}
+
+#[test]
+fn test_daemon_pid_unprintable_leaves_nothing_running() {
+    let env = TestEnv::new();
+    let Ok(full) = fs::OpenOptions::new().write(true).open("/dev/full") else {
+        eprintln!("skipped: no /dev/full to make a write fail");
+        return;
+    };
+    let script = "sleep 1; echo alive > alive";
+    let mut colaunch = env
+        .std_command(["--daemon", "sh", "-c", script])
+        .stdin(Stdio::null())
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert_eq!(wait_bounded(&mut colaunch).code(), Some(125));
+    let output = colaunch.wait_with_output().unwrap();
+    assert_eq!(
+        filter_stderr(&output.stderr),
+        "colaunch: cannot print the pid: No space left on device\n"
+    );
+
+    // Its caller never learnt the pid, so the daemon must be gone.
+    sleep(Duration::from_secs(3));
+    assert!(
+        !env.path("alive").exists(),
+        "the daemon outlived the failure"
+    );
 }
 
 #[test]
