@@ -275,25 +275,31 @@ fn log_sizes(args: &Args, program: &OsStr) {
 }
 
 /// Debug: the mechanism; warnings: anything less than was asked for.
+///
+/// Under qemu-user both warnings apply; each is given once.
 fn log_child(child: &Child, args: &Args) {
     use colaunch::Mechanism;
 
     let mechanism = child.mechanism();
     debug!("pid {} started by {mechanism}", child.id());
     let forked = args.strategy == args::StrategyArg::Fork;
-    match mechanism {
-        Mechanism::CloneThenPidfdOpen => {
-            warn!("this kernel gave no descriptor at clone time; using pidfd_open on the new pid")
-        }
-        Mechanism::Pdfork if !forked => {
-            warn!("this kernel has no pdrfork; the child is a copy made by pdfork")
-        }
-        Mechanism::Pdfork => {}
-        _ if !forked && !child.shared_address_space() => warn!(
+    let pdfork = matches!(mechanism, Mechanism::Pdfork);
+    if matches!(mechanism, Mechanism::CloneThenPidfdOpen) {
+        warn!(
+            "this kernel or emulator gave no descriptor at clone time; \
+             using pidfd_open on the new pid"
+        );
+    }
+    if pdfork && !forked {
+        warn!("this kernel or emulator has no pdrfork; the child is a copy made by pdfork")
+    }
+
+    // pdfork has just said so, and fork asked for a copy.
+    if !pdfork && !forked && !child.shared_address_space() {
+        warn!(
             "the child did not share colaunch's memory (an emulator such as qemu-user \
              turns vfork into fork); spawn cost grows with colaunch's size"
-        ),
-        _ => {}
+        );
     }
 }
 

@@ -1112,6 +1112,32 @@ fn test_verbose_logs_decisions() {
 }
 
 #[test]
+fn test_verbose_warns_of_each_degradation_once() {
+    // Not filtered: under qemu-user both warnings are expected, once each.
+    let env = TestEnv::new();
+    let assert = env.run(["-v", "--report", "r.json", "true"]).code(0);
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    let r = env.read_json("r.json");
+    let pidfd = "gave no descriptor at clone time";
+    let copied = "the child did not share colaunch's memory";
+    let mechanism = r["mechanism"].as_str().unwrap();
+    let expected = [
+        (pidfd, mechanism == "pidfd_open fallback"),
+        (
+            copied,
+            mechanism != "pdfork" && r["shared_address_space"] == false,
+        ),
+    ];
+    for (needle, wanted) in expected {
+        assert_eq!(
+            err.matches(needle).count(),
+            usize::from(wanted),
+            "{needle:?} in {err}"
+        );
+    }
+}
+
+#[test]
 fn test_quiet_prints_only_errors() {
     let env = TestEnv::new();
     env.run(["-q", "true"]).code(0).stdout("").stderr_is("");
