@@ -191,7 +191,8 @@ fn stdout(assert: &Assert) -> String {
 }
 
 /// What colaunch wrote on stderr, less its warnings about a degraded
-/// spawn when [`degraded`] says to expect them.
+/// spawn when [`degraded`] says to expect them, and less the emulator's
+/// own notes (qemu-user announces a guest killed by `SIGQUIT`).
 fn stderr(assert: &Assert) -> String {
     filter_stderr(&assert.get_output().stderr)
 }
@@ -203,6 +204,7 @@ fn filter_stderr(bytes: &[u8]) -> String {
     }
     text.split_inclusive('\n')
         .filter(|line| !line.starts_with("colaunch: warning: "))
+        .filter(|line| !line.starts_with("qemu: uncaught target signal "))
         .collect()
 }
 
