@@ -49,7 +49,12 @@ pub(crate) struct Args {
     pub(crate) env: Vec<(OsString, OsString)>,
 
     /// Remove KEY from the program's environment (repeatable)
-    #[arg(short, long, value_name = "KEY")]
+    #[arg(
+        short,
+        long,
+        value_name = "KEY",
+        value_parser = OsStringValueParser::new().try_map(parse_name),
+    )]
     pub(crate) unset: Vec<OsString>,
 
     /// Start the program with an empty environment (then -u, then -e)
@@ -183,5 +188,19 @@ fn parse_assignment(text: OsString) -> Result<(OsString, OsString), String> {
             key.pop();
             Ok((OsString::from_vec(key), OsString::from_vec(value)))
         }
+    }
+}
+
+/// Checks a variable name for `-u`: not empty, no `=`, as `env -u` wants;
+/// the library would refuse it only after `-C` had run.
+fn parse_name(text: OsString) -> Result<OsString, String> {
+    use std::os::unix::ffi::OsStrExt;
+
+    match text.is_empty() || text.as_bytes().contains(&b'=') {
+        true => Err(format!(
+            "'{}' is not a variable name",
+            text.to_string_lossy()
+        )),
+        false => Ok(text),
     }
 }

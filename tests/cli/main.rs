@@ -601,6 +601,21 @@ fn test_env_rejects_bad_assignment() {
 }
 
 #[test]
+fn test_unset_rejects_bad_name() {
+    // A usage error, caught before -C runs, with no program prefix.
+    let env = TestEnv::new();
+    for bad in ["", "A=B"] {
+        let assert = env.run(["-C", "no-such-dir", "-u", bad, "true"]);
+        let err = stderr(&assert);
+        assert!(
+            err.starts_with(&format!("colaunch: invalid value '{bad}' for")),
+            "{err}"
+        );
+        assert_failure(assert, &format!("'{bad}' is not a variable name"));
+    }
+}
+
+#[test]
 fn test_unset_removes_variable() {
     let env = TestEnv::new();
     let mut cmd = env.std_command(["-u", "FOO", "--unset", "BAR", "sh", "-c"]);
