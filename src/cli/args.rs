@@ -21,7 +21,8 @@ Exit status:
            kills itself with N, so shells stop as they would for the program)
   124      --timeout expired
   125      colaunch itself failed (bad option, no program, --chdir failed,
-           colocation unsupported, resources exhausted)
+           colocation unsupported, the report cannot be written, resources
+           exhausted)
   126      the program was found but could not be executed
   127      the program was not found
 

@@ -43,7 +43,7 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
         .parse()
         .map_err(|_| format!("'{text}' is not a duration"))?;
     let duration = Duration::try_from_secs_f64(seconds * scale)
-        .map_err(|_| format!("'{text}' is too long"))?;
+        .map_err(|_| format!("'{text}' is too large"))?;
 
     // Below a nanosecond the conversion gives zero, which means "never":
     // a tiny timeout must not turn into none at all.

@@ -25,7 +25,8 @@ pub(crate) enum Exit {
     /// ended afterwards.
     Timeout,
     /// 125: `colaunch` itself failed: a bad option, no program, `--chdir`
-    /// failed, colocation unsupported, resources exhausted.
+    /// failed, colocation unsupported, the report cannot be written,
+    /// resources exhausted.
     Failure,
     /// 126: the program was found but could not be executed (`EACCES`,
     /// `ENOEXEC` and every other `execve(2)` error but `ENOENT`).

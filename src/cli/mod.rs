@@ -175,9 +175,13 @@ fn usage(err: &clap::Error) -> anyhow::Result<ExitCode> {
     if err.use_stderr() {
         return Err(anyhow::Error::new(messages::UsageError::from(err)));
     }
+    let what = match err.kind() {
+        clap::error::ErrorKind::DisplayVersion => "the version",
+        _ => "the help",
+    };
     match err.print() {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
-            Err(io_error(e)).context("cannot print the help")
+            Err(io_error(e)).with_context(|| format!("cannot print {what}"))
         }
         _ => Ok(Exit::Success.into()),
     }

@@ -115,7 +115,11 @@ impl RunReport {
         self.wall_time_us = Some(micros(wall));
         self.exit_code = status.code();
         self.signal = status.signal();
-        self.signal_name = status.signal().map(super::signals::name);
+        // Null rather than "signal 40": a reader matches on the name.
+        self.signal_name = status
+            .signal()
+            .and_then(colaunch::signal_name)
+            .map(str::to_owned);
         self.core_dumped = status.core_dumped();
         if let Some(usage) = child.resource_usage() {
             self.user_time_us = Some(micros(usage.user_time));

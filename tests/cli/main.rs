@@ -306,10 +306,44 @@ fn test_help_lists_every_option() {
 }
 
 #[test]
+fn test_help_lists_report_failure_under_125() {
+    let env = TestEnv::new();
+    let help = stdout(&env.run(["--help"]).code(0));
+    let causes = help
+        .split("  125")
+        .nth(1)
+        .unwrap()
+        .split("  126")
+        .next()
+        .unwrap();
+    let causes = causes.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(causes.contains("the report cannot be written"), "{causes}");
+}
+
+#[test]
 fn test_version() {
     let env = TestEnv::new();
     let version = format!("colaunch {}\n", env!("CARGO_PKG_VERSION"));
     env.run(["--version"]).code(0).stdout(version).stderr_is("");
+}
+
+#[test]
+fn test_version_and_help_unprintable_say_which() {
+    let env = TestEnv::new();
+    for (option, what) in [("--version", "the version"), ("--help", "the help")] {
+        let Ok(full) = fs::OpenOptions::new().write(true).open("/dev/full") else {
+            eprintln!("skipped: no /dev/full to make a write fail");
+            return;
+        };
+        let mut cmd = env.std_command([option]);
+        cmd.stdout(full);
+        let output = cmd.stdin(Stdio::null()).output().unwrap();
+        assert_eq!(output.status.code(), Some(125), "{option}");
+        assert_eq!(
+            filter_stderr(&output.stderr),
+            format!("colaunch: cannot print {what}: No space left on device\n")
+        );
+    }
 }
 
 #[test]
@@ -796,6 +830,11 @@ fn test_timeout_rejects_bad_values() {
         env.run(["--timeout", "1", "--kill-after", "x", "true"]),
         "'x'",
     );
+    let huge = "99999999999999999999";
+    assert_failure(
+        env.run(["--timeout", huge, "true"]),
+        &format!("'{huge}' is too large"),
+    );
 }
 
 #[test]
@@ -999,6 +1038,18 @@ fn test_report_to_stderr_on_signal() {
     assert_eq!(r["signal_name"], "SIGKILL");
     assert_eq!(r["exit_code"], Value::Null);
     assert_eq!(r["status"], 137);
+}
+
+#[cfg(target_os = "linux")] // 40 is a real-time signal there
+#[test]
+fn test_report_signal_without_a_name_is_null() {
+    let env = TestEnv::new();
+    env.run(["--report", "r.json", "sh", "-c", "kill -40 $$"])
+        .code(128 + 40)
+        .stderr_is("");
+    let r = env.read_json("r.json");
+    assert_eq!(r["signal"], 40);
+    assert_eq!(r["signal_name"], Value::Null);
 }
 
 #[test]
