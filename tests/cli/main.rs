@@ -1043,12 +1043,16 @@ fn test_report_to_stderr_on_signal() {
 #[cfg(target_os = "linux")] // 40 is a real-time signal there
 #[test]
 fn test_report_signal_without_a_name_is_null() {
+    // qemu-user renumbers real-time signals on their way to the guest, so
+    // the number is read from the report rather than assumed.
     let env = TestEnv::new();
-    env.run(["--report", "r.json", "sh", "-c", "kill -40 $$"])
-        .code(128 + 40)
+    let assert = env
+        .run(["--report", "r.json", "sh", "-c", "kill -40 $$"])
         .stderr_is("");
     let r = env.read_json("r.json");
-    assert_eq!(r["signal"], 40);
+    let signal = r["signal"].as_i64().expect("a signal ended sh");
+    assert!(signal > i64::from(libc::SIGSYS), "not real-time: {signal}");
+    assert_eq!(assert.get_output().status.code(), Some(128 + signal as i32));
     assert_eq!(r["signal_name"], Value::Null);
 }
 
