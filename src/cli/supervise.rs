@@ -92,11 +92,15 @@ fn forward(child: &mut Child, received: Received) {
     send(child, received.signal);
 }
 
-/// Sends `signal`, then `SIGCONT` as `timeout(1)` does: a stopped child
-/// would otherwise not act on it until someone else continues it.
+/// Sends `signal`, then `SIGCONT` as `timeout(1)` does for the signals
+/// meant to end the child: a stopped child would otherwise not act on
+/// them until someone else continues it.  Signals that only inform
+/// (`SIGUSR1`, `SIGUSR2`, `SIGWINCH`) must not wake a child that someone
+/// stopped on purpose.
 fn send(child: &mut Child, signal: i32) {
     signal_once(child, signal);
-    if signal != libc::SIGKILL && signal != libc::SIGCONT {
+    let informs = matches!(signal, libc::SIGUSR1 | libc::SIGUSR2 | libc::SIGWINCH);
+    if !informs && signal != libc::SIGKILL && signal != libc::SIGCONT {
         signal_once(child, libc::SIGCONT);
     }
 }

@@ -1259,6 +1259,36 @@ fn test_forward_reaches_a_stopped_child() {
 }
 
 #[test]
+fn test_forward_informing_signal_leaves_a_stopped_child_stopped() {
+    let env = TestEnv::new();
+    let script = "echo $$ > ready; kill -STOP $$; echo > resumed; exec sleep 60";
+    let mut colaunch = env.spawn(["sh", "-c", script]);
+    let pid: u32 = env.wait_for_line("ready").parse().unwrap();
+    let stopped = || {
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        stat.rsplit_once(") ")
+            .is_some_and(|(_, rest)| rest.starts_with('T'))
+    };
+    let start = Instant::now();
+    while !stopped() {
+        assert!(start.elapsed() < LIMIT, "the child never stopped");
+        sleep(Duration::from_millis(10));
+    }
+
+    // A window-size change must not wake a child stopped on purpose.
+    kill(colaunch.id(), libc::SIGWINCH);
+    sleep(Duration::from_millis(300));
+    assert!(stopped(), "SIGWINCH woke the stopped child");
+    assert!(
+        !env.path("resumed").exists(),
+        "SIGWINCH woke the stopped child"
+    );
+
+    kill(colaunch.id(), libc::SIGTERM);
+    assert_eq!(wait_bounded(&mut colaunch).code(), Some(143));
+}
+
+#[test]
 fn test_forward_leaves_ignored_signal_alone() {
     let env = TestEnv::new();
     let mut cmd = env.std_command(["-v", "sh", "-c", "echo ready > ready; exec sleep 60"]);
