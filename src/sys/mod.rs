@@ -1,13 +1,15 @@
 //! The single place that picks an OS backend.
 //!
-//! Each backend exports the same `pub(crate)` items: `spawn`, `Process`,
+//! Each backend exports the same `pub(crate)` items: `start`, `Process`,
 //! `probe`, `MAX_SIGNAL`, and a `raw` module of child-safe syscalls used
 //! by `child_side`.  A missing item fails to compile on that OS instead
 //! of falling back silently.
 
+use std::io;
 use std::os::fd::OwnedFd;
 
 use crate::child::Mechanism;
+use crate::plan::Plan;
 
 cfg_select! {
     target_os = "linux" => {
@@ -23,7 +25,7 @@ cfg_select! {
     }
 }
 
-pub(crate) use imp::{MAX_SIGNAL, Process, probe, raw, spawn};
+pub(crate) use imp::{MAX_SIGNAL, Process, probe, raw};
 
 // The child stack and the error-record reader, the same for both backends.
 pub(crate) mod shared;
@@ -34,7 +36,19 @@ pub(crate) mod shared;
 #[path = "freebsd/decide/mod.rs"]
 mod freebsd_decide;
 
-/// What a backend's `spawn` hands back to the portable layer.
+/// Spawns the child described by `plan`: the backend creates it, and a
+/// child that reported an error before its program ran is reaped here and
+/// its errno returned.
+pub(crate) fn spawn(plan: &mut Plan) -> io::Result<Spawned> {
+    let (spawned, failure) = imp::start(plan)?;
+    if let Some(errno) = failure {
+        Process::new(spawned.pid, spawned.descriptor).reap_failed();
+        return Err(io::Error::from_raw_os_error(errno));
+    }
+    Ok(spawned)
+}
+
+/// What a backend's `start` hands back to the portable layer.
 pub(crate) struct Spawned {
     pub(crate) pid: libc::pid_t,
     /// The process descriptor, unless the caller switched it off.

@@ -104,16 +104,6 @@ fn kernel() -> Kernel {
     }
 }
 
-/// Spawns the child described by `plan`.
-pub(crate) fn spawn(plan: &mut Plan) -> io::Result<Spawned> {
-    let (spawned, failure) = start(plan)?;
-    if let Some(errno) = failure {
-        Process::new(spawned.pid, spawned.descriptor).reap_failed();
-        return Err(io::Error::from_raw_os_error(errno));
-    }
-    Ok(spawned)
-}
-
 /// The decision inputs of `plan`.
 fn request(plan: &Plan) -> Request {
     Request {
@@ -139,7 +129,7 @@ fn capability_vector(_: &Plan) -> Option<&[*mut c_void]> {
 
 /// Creates the child and reads its report; a child that could not run its
 /// program is returned unreaped with the errno it sent.
-fn start(plan: &mut Plan) -> io::Result<(Spawned, Option<i32>)> {
+pub(crate) fn start(plan: &mut Plan) -> io::Result<(Spawned, Option<i32>)> {
     let decision = decide::decide(&request(plan), kernel())?;
 
     let stack = ChildStack::take()?;

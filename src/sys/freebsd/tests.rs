@@ -4,6 +4,7 @@
 //! `decide/tests.rs`.
 
 use super::*;
+use crate::sys::spawn;
 use crate::command::{Command, Strategy};
 
 /// Spawns `cmd` through the backend, returning what the child reported.

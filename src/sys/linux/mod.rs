@@ -91,19 +91,9 @@ fn cached_tier() -> Tier {
     }
 }
 
-/// Spawns the child described by `plan`.
-pub(crate) fn spawn(plan: &mut Plan) -> io::Result<Spawned> {
-    let (spawned, failure) = start(plan)?;
-    if let Some(errno) = failure {
-        Process::new(spawned.pid, spawned.descriptor).reap_failed();
-        return Err(io::Error::from_raw_os_error(errno));
-    }
-    Ok(spawned)
-}
-
 /// Creates the child and reads its report; a child that could not run its
 /// program is returned unreaped with the errno it sent.
-fn start(plan: &mut Plan) -> io::Result<(Spawned, Option<i32>)> {
+pub(crate) fn start(plan: &mut Plan) -> io::Result<(Spawned, Option<i32>)> {
     if plan.colocation.is_some() {
         return Err(io::Error::new(
             io::ErrorKind::Unsupported,

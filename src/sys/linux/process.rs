@@ -82,7 +82,7 @@ impl Process {
         Ok(())
     }
 
-    /// Kills and reaps a child whose spawn failed after the clone.
+    /// Reaps a child whose spawn failed after the clone.
     pub(crate) fn reap_failed(self) {
         // The child has exited already (it reported an error); reap it.
         let _ = self.wait();

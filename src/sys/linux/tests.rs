@@ -1,4 +1,5 @@
 use super::*;
+use crate::sys::spawn;
 use crate::command::Command;
 
 /// Spawns `cmd` through the backend, returning what the child reported.
