@@ -11,7 +11,6 @@ use core::ffi::{c_int, c_void};
 
 global_asm!(include_str!("../../asm-cheri/freebsd-aarch64.S"));
 
-
 /// A raw FreeBSD system call with up to six arguments; returns the result,
 /// or `-errno` when the kernel set the carry flag, without touching
 /// `errno`.

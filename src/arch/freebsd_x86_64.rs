@@ -8,8 +8,10 @@
 use core::arch::{asm, global_asm};
 use core::ffi::{c_int, c_void};
 
-global_asm!(include_str!("../../asm-cheri/freebsd-x86_64.S"), options(att_syntax));
-
+global_asm!(
+    include_str!("../../asm-cheri/freebsd-x86_64.S"),
+    options(att_syntax)
+);
 
 /// A raw FreeBSD system call with up to six arguments; returns the result,
 /// or `-errno` when the kernel set the carry flag, without touching

@@ -100,28 +100,37 @@ unsafe extern "C" {
     ) -> isize;
 }
 
+// The stub modules are declared here, each under the condition of its
+// branch below, rather than inside `cfg_select!`: rustfmt cannot see into
+// a macro, so a module declared there is never formatted.
+#[cfg(all(target_os = "linux", target_arch = "aarch64"))]
+mod aarch64;
+#[cfg(all(target_os = "freebsd", target_arch = "aarch64", cheri_purecap))]
+mod cheribsd_morello_purecap;
+#[cfg(all(target_os = "freebsd", target_arch = "aarch64", not(cheri_purecap)))]
+mod freebsd_aarch64;
+#[cfg(all(target_os = "freebsd", target_arch = "x86_64", not(cheri_purecap)))]
+mod freebsd_x86_64;
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+mod x86_64;
+
 cfg_select! {
     all(cheri_purecap, not(target_os = "freebsd")) => {
         compile_error!("colaunch's purecap stub is for CheriBSD; see docs/platforms.md");
     }
     all(target_os = "linux", target_arch = "x86_64") => {
-        mod x86_64;
         pub(crate) use x86_64::*;
     }
     all(target_os = "linux", target_arch = "aarch64") => {
-        mod aarch64;
         pub(crate) use aarch64::*;
     }
     all(target_os = "freebsd", target_arch = "x86_64", not(cheri_purecap)) => {
-        mod freebsd_x86_64;
         pub(crate) use freebsd_x86_64::*;
     }
     all(target_os = "freebsd", target_arch = "aarch64", cheri_purecap) => {
-        mod cheribsd_morello_purecap;
         pub(crate) use cheribsd_morello_purecap::*;
     }
     all(target_os = "freebsd", target_arch = "aarch64") => {
-        mod freebsd_aarch64;
         pub(crate) use freebsd_aarch64::*;
     }
     _ => {

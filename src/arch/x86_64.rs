@@ -7,7 +7,10 @@
 
 use core::arch::{asm, global_asm};
 
-global_asm!(include_str!("../../asm-cheri/linux-x86_64.S"), options(att_syntax));
+global_asm!(
+    include_str!("../../asm-cheri/linux-x86_64.S"),
+    options(att_syntax)
+);
 
 /// A raw system call with up to four arguments; returns the kernel's
 /// result (`-errno` on failure) without touching `errno`.

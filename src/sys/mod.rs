@@ -11,13 +11,18 @@ use std::os::fd::OwnedFd;
 use crate::child::Mechanism;
 use crate::plan::Plan;
 
+// Declared outside `cfg_select!` so that rustfmt, which cannot see into a
+// macro, formats the backends.
+#[cfg(target_os = "freebsd")]
+mod freebsd;
+#[cfg(target_os = "linux")]
+mod linux;
+
 cfg_select! {
     target_os = "linux" => {
-        mod linux;
         use linux as imp;
     }
     target_os = "freebsd" => {
-        mod freebsd;
         use freebsd as imp;
     }
     _ => {

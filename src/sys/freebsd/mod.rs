@@ -185,7 +185,10 @@ fn set_coexec(args: &mut ChildArgs, plan: &Plan, decision: &Decision) -> io::Res
         Exec::Coexecvec { pid } => (pid, vector.as_ptr()),
     };
     let capc = libc::c_int::try_from(vector.len()).map_err(|_| {
-        io::Error::new(io::ErrorKind::InvalidInput, "the capability vector is too long")
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "the capability vector is too long",
+        )
     })?;
     args.coexec = Some(child_side::Coexec { pid, capv, capc });
     Ok(())
@@ -194,7 +197,11 @@ fn set_coexec(args: &mut ChildArgs, plan: &Plan, decision: &Decision) -> io::Res
 /// Without a purecap build `decide` never picks a colocated exec.
 #[cfg(not(cheri_purecap))]
 fn set_coexec(_: &mut ChildArgs, _: &Plan, decision: &Decision) -> io::Result<()> {
-    assert_eq!(decision.exec, decide::Exec::Execve, "colocation outside purecap");
+    assert_eq!(
+        decision.exec,
+        decide::Exec::Execve,
+        "colocation outside purecap"
+    );
     Ok(())
 }
 
@@ -241,7 +248,9 @@ type Forked = (libc::pid_t, OwnedFd);
 /// to execute `/`, which always fails, so nothing runs.
 pub(crate) fn probe_spawn() -> io::Result<(crate::Mechanism, bool)> {
     let mut cmd = crate::Command::new("/");
-    cmd.stdin(crate::Stdio::null()).stdout(crate::Stdio::null()).stderr(crate::Stdio::null());
+    cmd.stdin(crate::Stdio::null())
+        .stdout(crate::Stdio::null())
+        .stderr(crate::Stdio::null());
     let mut plan = Plan::new(&cmd, [StdioKind::Null, StdioKind::Null, StdioKind::Null])?;
     let (spawned, _) = start(&mut plan)?;
     let result = (spawned.mechanism, spawned.shared_memory);
@@ -254,7 +263,14 @@ fn block_all_signals() -> [u64; 2] {
     let all = [u64::MAX; 2];
     let mut old = [0u64; 2];
     let how = raw::int(libc::SIG_SETMASK as isize);
-    let args = [how, raw::ptr(&all), raw::ptr(&raw mut old), raw::int(0), raw::int(0), raw::int(0)];
+    let args = [
+        how,
+        raw::ptr(&all),
+        raw::ptr(&raw mut old),
+        raw::int(0),
+        raw::int(0),
+        raw::int(0),
+    ];
     // SAFETY: both pointers are live locals of the kernel's sigset size;
     // the kernel leaves SIGKILL and SIGSTOP out by itself.
     unsafe { arch::syscall6(raw::SYS_SIGPROCMASK, args) };

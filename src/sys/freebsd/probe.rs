@@ -52,7 +52,14 @@ fn present(ret: isize) -> bool {
 
 fn probe_pdrfork() -> isize {
     let mut fd: libc::c_int = -1;
-    let args = [ptr(&raw mut fd), int(0), int(PROBE_RFFLAGS as isize), NULL, NULL, NULL];
+    let args = [
+        ptr(&raw mut fd),
+        int(0),
+        int(PROBE_RFFLAGS as isize),
+        NULL,
+        NULL,
+        NULL,
+    ];
     without_sigsys(cheri_sys::SYS_pdrfork, args)
 }
 
@@ -63,14 +70,20 @@ fn probe_pdwait() -> isize {
 
 fn probe_pdgetpid() -> isize {
     let mut pid: libc::pid_t = 0;
-    without_sigsys(SYS_PDGETPID, [int(-1), ptr(&raw mut pid), NULL, NULL, NULL, NULL])
+    without_sigsys(
+        SYS_PDGETPID,
+        [int(-1), ptr(&raw mut pid), NULL, NULL, NULL, NULL],
+    )
 }
 
 /// `coexecve(-1, NULL, NULL, NULL)`: the null path fails to copy in, so
 /// nothing is executed.  Only meaningful (and only made) in purecap
 /// builds: CheriBSD's non-purecap syscall table maps 151 to `nosys`.
 fn probe_coexecve() -> isize {
-    without_sigsys(cheri_sys::SYS_coexecve, [int(-1), NULL, NULL, NULL, NULL, NULL])
+    without_sigsys(
+        cheri_sys::SYS_coexecve,
+        [int(-1), NULL, NULL, NULL, NULL, NULL],
+    )
 }
 
 const NULL: *mut c_void = std::ptr::null_mut();
@@ -96,7 +109,10 @@ fn without_sigsys(nr: libc::c_int, args: [*mut c_void; 6]) -> isize {
     let ret = unsafe { arch::syscall6(nr, args) };
 
     if decide::presence(ret) == Presence::Absent {
-        let zero = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        let zero = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
         // SAFETY: a live set and timeout; a null info pointer is allowed.
         // The SIGSYS is pending on this thread (nosys() uses tdsignal()),
         // or was discarded if the program ignores SIGSYS: EAGAIN then.
@@ -127,7 +143,11 @@ pub(crate) fn probe() -> Probe {
             detail: "not a purecap build: CheriBSD offers colocation to CheriABI only".into(),
         }
     });
-    features.push(Feature { name: "kern.osreldate", available: true, detail: osreldate });
+    features.push(Feature {
+        name: "kern.osreldate",
+        available: true,
+        detail: osreldate,
+    });
 
     let spawn = probe_spawn();
     Probe {
@@ -147,9 +167,16 @@ fn errno_feature(name: &'static str, ret: isize, since: &str) -> Feature {
     let detail = match ret {
         0.. => "works".to_owned(),
         _ if !available => format!("ENOSYS: not in this kernel ({since} or later has it)"),
-        _ => format!("present ({} to a probe)", io::Error::from_raw_os_error(errno)),
+        _ => format!(
+            "present ({} to a probe)",
+            io::Error::from_raw_os_error(errno)
+        ),
     };
-    Feature { name, available, detail }
+    Feature {
+        name,
+        available,
+        detail,
+    }
 }
 
 /// `kern.osreldate`, the kernel's `__FreeBSD_version`.

@@ -27,8 +27,8 @@ use std::time::{Duration, Instant};
 
 use super::decide::{WaitOutcome, wait_outcome};
 use super::kernel;
-use crate::sys::shared;
 use crate::status::{ExitStatus, ResourceUsage};
+use crate::sys::shared;
 
 /// A live, unreaped child: its pid and its process descriptor.
 pub(crate) struct Process {
@@ -69,7 +69,9 @@ impl Process {
     /// exited (`procdesc_poll()` in `sys/kern/sys_procdesc.c`).
     pub(crate) fn wait_timeout(&self, timeout: Duration) -> io::Result<Option<Reaped>> {
         let deadline = Instant::now().checked_add(timeout);
-        shared::wait_until(self.fd.as_ref(), libc::POLLHUP, deadline, || self.try_wait())
+        shared::wait_until(self.fd.as_ref(), libc::POLLHUP, deadline, || {
+            self.try_wait()
+        })
     }
 
     /// Sends `signal`: `pdkill(2)`, or `kill(2)` without a descriptor.
@@ -137,9 +139,8 @@ impl Process {
                 _ => {
                     // SAFETY: our unreaped child (its descriptor, if any,
                     // is open, so the pid is not reused); writable outputs.
-                    let ret = unsafe {
-                        libc::wait4(self.pid, &mut status, options, &mut usage.wru_self)
-                    };
+                    let ret =
+                        unsafe { libc::wait4(self.pid, &mut status, options, &mut usage.wru_self) };
                     errno_result(ret as isize)
                 }
             };
@@ -185,7 +186,9 @@ fn errno_result(ret: isize) -> isize {
     if ret >= 0 {
         return ret;
     }
-    let errno = io::Error::last_os_error().raw_os_error().unwrap_or(libc::EINVAL);
+    let errno = io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(libc::EINVAL);
     -(errno as isize)
 }
 

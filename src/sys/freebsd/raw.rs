@@ -57,7 +57,11 @@ const NONE: *mut c_void = ptr::null_mut();
 
 fn syscall(nr: c_int, args: [*mut c_void; 6]) -> Result<usize, c_int> {
     let ret = unsafe { syscall6(nr, args) };
-    if ret < 0 { Err(ret.wrapping_neg() as c_int) } else { Ok(ret as usize) }
+    if ret < 0 {
+        Err(ret.wrapping_neg() as c_int)
+    } else {
+        Ok(ret as usize)
+    }
 }
 
 /// `sigprocmask(SIG_BLOCK, NULL, &old)`: the current mask.
@@ -67,7 +71,10 @@ fn syscall(nr: c_int, args: [*mut c_void; 6]) -> Result<usize, c_int> {
 pub(crate) fn current_mask() -> [u64; 2] {
     let mut old = [0u64; 2];
     let how = int(libc::SIG_BLOCK as isize);
-    let _ = syscall(SYS_SIGPROCMASK, [how, NONE, ptr(&raw mut old), NONE, NONE, NONE]);
+    let _ = syscall(
+        SYS_SIGPROCMASK,
+        [how, NONE, ptr(&raw mut old), NONE, NONE, NONE],
+    );
     old
 }
 
@@ -86,7 +93,10 @@ fn default_action() -> libc::sigaction {
 /// `sigaction(sig, SIG_DFL, NULL)`.
 pub(crate) fn set_default_action(sig: c_int) {
     let act = default_action();
-    let _ = syscall(SYS_SIGACTION, [int(sig as isize), ptr(&act), NONE, NONE, NONE, NONE]);
+    let _ = syscall(
+        SYS_SIGACTION,
+        [int(sig as isize), ptr(&act), NONE, NONE, NONE, NONE],
+    );
 }
 
 /// Resets every caught signal to `SIG_DFL`, leaving ignored ones ignored:
@@ -97,8 +107,10 @@ pub(crate) fn reset_caught_handlers() {
             continue;
         }
         let mut old = default_action();
-        let query =
-            syscall(SYS_SIGACTION, [int(sig as isize), NONE, ptr(&raw mut old), NONE, NONE, NONE]);
+        let query = syscall(
+            SYS_SIGACTION,
+            [int(sig as isize), NONE, ptr(&raw mut old), NONE, NONE, NONE],
+        );
         let handler = old.sa_sigaction;
         let caught = handler != libc::SIG_DFL && handler != libc::SIG_IGN;
         if query.is_ok() && caught {
@@ -128,7 +140,14 @@ pub(crate) fn getppid() -> libc::pid_t {
 
 /// `setpgid(pid, pgroup)`.
 pub(crate) fn setpgid(pid: libc::pid_t, pgroup: libc::pid_t) -> Result<(), c_int> {
-    let args = [int(pid as isize), int(pgroup as isize), NONE, NONE, NONE, NONE];
+    let args = [
+        int(pid as isize),
+        int(pgroup as isize),
+        NONE,
+        NONE,
+        NONE,
+        NONE,
+    ];
     syscall(SYS_SETPGID, args).map(drop)
 }
 
@@ -138,10 +157,21 @@ pub(crate) fn setpgid(pid: libc::pid_t, pgroup: libc::pid_t) -> Result<(), c_int
 /// two are equal, so then only the flag is cleared.
 pub(crate) fn move_fd(src: c_int, dst: c_int) -> Result<(), c_int> {
     if src == dst {
-        let args = [int(dst as isize), int(libc::F_SETFD as isize), int(0), NONE, NONE, NONE];
+        let args = [
+            int(dst as isize),
+            int(libc::F_SETFD as isize),
+            int(0),
+            NONE,
+            NONE,
+            NONE,
+        ];
         return syscall(SYS_FCNTL, args).map(drop);
     }
-    syscall(SYS_DUP2, [int(src as isize), int(dst as isize), NONE, NONE, NONE, NONE]).map(drop)
+    syscall(
+        SYS_DUP2,
+        [int(src as isize), int(dst as isize), NONE, NONE, NONE, NONE],
+    )
+    .map(drop)
 }
 
 /// `chdir(path)`.
@@ -164,7 +194,10 @@ pub(crate) unsafe fn execve(
     argv: *const *const c_char,
     envp: *const *const c_char,
 ) -> c_int {
-    let ret = syscall(SYS_EXECVE, [ptr(path), ptr(argv), ptr(envp), NONE, NONE, NONE]);
+    let ret = syscall(
+        SYS_EXECVE,
+        [ptr(path), ptr(argv), ptr(envp), NONE, NONE, NONE],
+    );
     ret.err().unwrap_or(libc::EINVAL) // execve only returns on failure
 }
 
@@ -187,14 +220,24 @@ pub(crate) unsafe fn coexecve(
     let ret = if capv.is_null() {
         syscall(SYS_COEXECVE, [pid, path, argv, envp, NONE, NONE])
     } else {
-        syscall(SYS_COEXECVEC, [pid, path, argv, envp, ptr(capv), int(capc as isize)])
+        syscall(
+            SYS_COEXECVEC,
+            [pid, path, argv, envp, ptr(capv), int(capc as isize)],
+        )
     };
     ret.err().unwrap_or(libc::EINVAL) // coexecve only returns on failure
 }
 
 /// One `write(fd, buf)`, result ignored: the caller exits next.
 pub(crate) fn write(fd: c_int, buf: &[u8]) {
-    let args = [int(fd as isize), ptr(buf.as_ptr()), int(buf.len() as isize), NONE, NONE, NONE];
+    let args = [
+        int(fd as isize),
+        ptr(buf.as_ptr()),
+        int(buf.len() as isize),
+        NONE,
+        NONE,
+        NONE,
+    ];
     let _ = syscall(SYS_WRITE, args);
 }
 

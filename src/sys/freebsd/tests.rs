@@ -4,18 +4,23 @@
 //! `decide/tests.rs`.
 
 use super::*;
-use crate::sys::spawn;
 use crate::command::{Command, Strategy};
+use crate::sys::spawn;
 
 /// Spawns `cmd` through the backend, returning what the child reported.
 fn spawn_raw(cmd: &Command) -> Spawned {
-    let mut plan = Plan::new(cmd, [StdioKind::Inherit, StdioKind::Inherit, StdioKind::Inherit])
-        .expect("plan");
+    let mut plan = Plan::new(
+        cmd,
+        [StdioKind::Inherit, StdioKind::Inherit, StdioKind::Inherit],
+    )
+    .expect("plan");
     spawn(&mut plan).expect("spawn")
 }
 
 fn reap(spawned: Spawned) {
-    Process::new(spawned.pid, spawned.descriptor).wait().expect("wait");
+    Process::new(spawned.pid, spawned.descriptor)
+        .wait()
+        .expect("wait");
 }
 
 /// The address range of the calling thread's stack, from
@@ -27,8 +32,14 @@ fn own_stack_range() -> std::ops::Range<usize> {
     // SAFETY: attr is initialised, filled, read and destroyed once.
     unsafe {
         assert_eq!(libc::pthread_attr_init(attr.as_mut_ptr()), 0);
-        assert_eq!(libc::pthread_attr_get_np(libc::pthread_self(), attr.as_mut_ptr()), 0);
-        assert_eq!(libc::pthread_attr_getstack(attr.as_ptr(), &mut addr, &mut size), 0);
+        assert_eq!(
+            libc::pthread_attr_get_np(libc::pthread_self(), attr.as_mut_ptr()),
+            0
+        );
+        assert_eq!(
+            libc::pthread_attr_getstack(attr.as_ptr(), &mut addr, &mut size),
+            0
+        );
         libc::pthread_attr_destroy(attr.as_mut_ptr());
     }
     addr as usize..addr as usize + size
@@ -46,9 +57,15 @@ fn test_spawn_child_runs_on_its_own_stack() {
     assert!(spawned.shared_memory, "RFSPAWN shares the address space");
     let sp = spawned.child_sp;
     let parent_stack = own_stack_range();
-    assert!(!parent_stack.contains(&sp), "child sp {sp:#x} in parent stack {parent_stack:x?}");
+    assert!(
+        !parent_stack.contains(&sp),
+        "child sp {sp:#x} in parent stack {parent_stack:x?}"
+    );
     let range = ChildStack::spare_range().expect("the child stack is kept for reuse");
-    assert!(range.contains(&sp), "child sp {sp:#x} outside the child stack {range:x?}");
+    assert!(
+        range.contains(&sp),
+        "child sp {sp:#x} outside the child stack {range:x?}"
+    );
     reap(spawned);
 }
 
@@ -92,4 +109,3 @@ fn test_kernel_probe_is_cached_and_survives_sigsys() {
     let _ = kernel();
     assert_ne!(KERNEL.load(Ordering::Relaxed) & KNOWN, 0);
 }
-

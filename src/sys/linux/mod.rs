@@ -114,7 +114,11 @@ pub(crate) fn start(plan: &mut Plan) -> io::Result<(Spawned, Option<i32>)> {
     let old_mask = block_all_signals();
     let mask = plan.signal_mask.unwrap_or([old_mask, 0]);
     let mut args = plan.child_args(err_write.as_raw_fd(), mask);
-    let first = if plan.descriptor { cached_tier() } else { Tier::NoDescriptor };
+    let first = if plan.descriptor {
+        cached_tier()
+    } else {
+        Tier::NoDescriptor
+    };
     let result = clone_with_fallback(first, fork, &stack, &mut args);
     restore_mask(old_mask);
 
@@ -127,7 +131,11 @@ pub(crate) fn start(plan: &mut Plan) -> io::Result<(Spawned, Option<i32>)> {
     // A child seen sharing our memory has, now that the kernel let us
     // run, either exited after writing its record or passed the point of
     // no return of execve: do not wait for its close-on-exec.
-    let wait = if args.observed_sp != 0 { Wait::Released } else { Wait::ForExec };
+    let wait = if args.observed_sp != 0 {
+        Wait::Released
+    } else {
+        Wait::ForExec
+    };
     let failure = match read_error(&err_read, wait) {
         Ok(failure) => failure,
         Err(e) => {
@@ -150,7 +158,9 @@ pub(crate) fn start(plan: &mut Plan) -> io::Result<(Spawned, Option<i32>)> {
 /// tries to execute `/`, which always fails, so nothing runs.
 pub(crate) fn probe_spawn() -> io::Result<(Mechanism, bool)> {
     let mut cmd = crate::Command::new("/");
-    cmd.stdin(crate::Stdio::null()).stdout(crate::Stdio::null()).stderr(crate::Stdio::null());
+    cmd.stdin(crate::Stdio::null())
+        .stdout(crate::Stdio::null())
+        .stderr(crate::Stdio::null());
     let mut plan = Plan::new(&cmd, [StdioKind::Null, StdioKind::Null, StdioKind::Null])?;
     let (spawned, _) = start(&mut plan)?;
     let result = (spawned.mechanism, spawned.shared_memory);
@@ -173,8 +183,9 @@ fn clone_with_fallback(
             Tier::Unknown | Tier::Clone3 => clone3(vm, stack, args),
             Tier::ClonePidfd => clone_pidfd(vm, stack, args),
             Tier::CloneThenOpen => clone_then_open(vm, stack, args),
-            Tier::NoDescriptor => clone_plain(vm, stack, args)
-                .map(|pid| (pid, None, Mechanism::CloneNoDescriptor)),
+            Tier::NoDescriptor => {
+                clone_plain(vm, stack, args).map(|pid| (pid, None, Mechanism::CloneNoDescriptor))
+            }
         };
         let next = match (tier, &result) {
             (Tier::NoDescriptor, _) => return result,
@@ -188,7 +199,11 @@ fn clone_with_fallback(
             (_, Err(_)) => return result,
         };
         if result.is_ok() {
-            let tier = if tier == Tier::Unknown { Tier::Clone3 } else { next };
+            let tier = if tier == Tier::Unknown {
+                Tier::Clone3
+            } else {
+                next
+            };
             TIER.store(tier as u8, Ordering::Relaxed);
             return result;
         }
@@ -198,7 +213,10 @@ fn clone_with_fallback(
 
 /// The errors after which `clone3` is taken as unusable here.
 fn clone3_missing(e: &io::Error) -> bool {
-    matches!(e.raw_os_error(), Some(libc::ENOSYS | libc::EPERM | libc::EINVAL))
+    matches!(
+        e.raw_os_error(),
+        Some(libc::ENOSYS | libc::EPERM | libc::EINVAL)
+    )
 }
 
 fn child_entry() -> arch::ChildEntry {
@@ -333,7 +351,13 @@ fn block_all_signals() -> u64 {
     let mut old = 0u64;
     // SAFETY: both pointers are live locals of the kernel sigset size.
     unsafe {
-        libc::syscall(libc::SYS_rt_sigprocmask, libc::SIG_SETMASK, &raw const all, &raw mut old, 8);
+        libc::syscall(
+            libc::SYS_rt_sigprocmask,
+            libc::SIG_SETMASK,
+            &raw const all,
+            &raw mut old,
+            8,
+        );
     }
     old
 }

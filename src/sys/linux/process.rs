@@ -5,8 +5,8 @@ use std::mem::MaybeUninit;
 use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd};
 use std::time::{Duration, Instant};
 
-use crate::sys::shared;
 use crate::status::{ExitStatus, ResourceUsage};
+use crate::sys::shared;
 
 /// A live, unreaped child: its pid and, unless switched off, its pidfd.
 pub(crate) struct Process {
@@ -57,7 +57,9 @@ impl Process {
     /// without one it checks with `WNOHANG` at growing intervals.
     pub(crate) fn wait_timeout(&self, timeout: Duration) -> io::Result<Option<Reaped>> {
         let deadline = Instant::now().checked_add(timeout);
-        shared::wait_until(self.pidfd.as_ref(), libc::POLLIN, deadline, || self.try_wait())
+        shared::wait_until(self.pidfd.as_ref(), libc::POLLIN, deadline, || {
+            self.try_wait()
+        })
     }
 
     /// Sends `signal`: `pidfd_send_signal(2)`, or `kill(2)` without a pidfd.

@@ -29,7 +29,11 @@ struct KernelSigaction {
 
 fn syscall(nr: libc::c_long, a0: usize, a1: usize, a2: usize, a3: usize) -> Result<usize, c_int> {
     let ret = unsafe { syscall4(nr as usize, a0, a1, a2, a3) };
-    if (-4095..0).contains(&ret) { Err(-ret as c_int) } else { Ok(ret as usize) }
+    if (-4095..0).contains(&ret) {
+        Err(-ret as c_int)
+    } else {
+        Ok(ret as usize)
+    }
 }
 
 /// `rt_sigprocmask(SIG_BLOCK, NULL, &old)`: the current mask.
@@ -60,7 +64,12 @@ pub(crate) fn set_mask(mask: &[u64; 2]) -> Result<(), c_int> {
 
 /// `rt_sigaction(sig, SIG_DFL)`.
 pub(crate) fn set_default_action(sig: c_int) {
-    let act = KernelSigaction { handler: 0, flags: 0, restorer: 0, mask: 0 };
+    let act = KernelSigaction {
+        handler: 0,
+        flags: 0,
+        restorer: 0,
+        mask: 0,
+    };
     let _ = syscall(
         libc::SYS_rt_sigaction,
         sig as usize,
@@ -77,7 +86,12 @@ pub(crate) fn reset_caught_handlers() {
         if sig == libc::SIGKILL || sig == libc::SIGSTOP {
             continue;
         }
-        let mut old = KernelSigaction { handler: 0, flags: 0, restorer: 0, mask: 0 };
+        let mut old = KernelSigaction {
+            handler: 0,
+            flags: 0,
+            restorer: 0,
+            mask: 0,
+        };
         let query = syscall(
             libc::SYS_rt_sigaction,
             sig as usize,
@@ -94,7 +108,14 @@ pub(crate) fn reset_caught_handlers() {
 
 /// `prctl(PR_SET_PDEATHSIG, sig)`.
 pub(crate) fn set_parent_death_signal(sig: c_int) -> Result<(), c_int> {
-    syscall(libc::SYS_prctl, libc::PR_SET_PDEATHSIG as usize, sig as usize, 0, 0).map(drop)
+    syscall(
+        libc::SYS_prctl,
+        libc::PR_SET_PDEATHSIG as usize,
+        sig as usize,
+        0,
+        0,
+    )
+    .map(drop)
 }
 
 /// `getppid()`.
@@ -138,13 +159,25 @@ pub(crate) unsafe fn execve(
     argv: *const *const c_char,
     envp: *const *const c_char,
 ) -> c_int {
-    let ret = syscall(libc::SYS_execve, path as usize, argv as usize, envp as usize, 0);
+    let ret = syscall(
+        libc::SYS_execve,
+        path as usize,
+        argv as usize,
+        envp as usize,
+        0,
+    );
     ret.err().unwrap_or(libc::EINVAL) // execve only returns on failure
 }
 
 /// One `write(fd, buf)`, result ignored: the caller exits next.
 pub(crate) fn write(fd: c_int, buf: &[u8]) {
-    let _ = syscall(libc::SYS_write, fd as usize, buf.as_ptr() as usize, buf.len(), 0);
+    let _ = syscall(
+        libc::SYS_write,
+        fd as usize,
+        buf.as_ptr() as usize,
+        buf.len(),
+        0,
+    );
 }
 
 /// `exit_group(code)`: ends the child at once, no atexit handlers.

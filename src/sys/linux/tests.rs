@@ -1,16 +1,21 @@
 use super::*;
-use crate::sys::spawn;
 use crate::command::Command;
+use crate::sys::spawn;
 
 /// Spawns `cmd` through the backend, returning what the child reported.
 fn spawn_raw(cmd: &Command) -> Spawned {
-    let mut plan = Plan::new(cmd, [StdioKind::Inherit, StdioKind::Inherit, StdioKind::Inherit])
-        .expect("plan");
+    let mut plan = Plan::new(
+        cmd,
+        [StdioKind::Inherit, StdioKind::Inherit, StdioKind::Inherit],
+    )
+    .expect("plan");
     spawn(&mut plan).expect("spawn")
 }
 
 fn reap(spawned: Spawned) {
-    Process::new(spawned.pid, spawned.descriptor).wait().expect("wait");
+    Process::new(spawned.pid, spawned.descriptor)
+        .wait()
+        .expect("wait");
 }
 
 /// The address range of the calling thread's stack, from
@@ -21,8 +26,14 @@ fn own_stack_range() -> std::ops::Range<usize> {
     let mut size = 0;
     // SAFETY: attr is initialised by pthread_getattr_np and destroyed once.
     unsafe {
-        assert_eq!(libc::pthread_getattr_np(libc::pthread_self(), attr.as_mut_ptr()), 0);
-        assert_eq!(libc::pthread_attr_getstack(attr.as_ptr(), &mut addr, &mut size), 0);
+        assert_eq!(
+            libc::pthread_getattr_np(libc::pthread_self(), attr.as_mut_ptr()),
+            0
+        );
+        assert_eq!(
+            libc::pthread_attr_getstack(attr.as_ptr(), &mut addr, &mut size),
+            0
+        );
         libc::pthread_attr_destroy(attr.as_mut_ptr());
     }
     addr as usize..addr as usize + size
@@ -39,9 +50,15 @@ fn test_spawn_child_runs_on_its_own_stack() {
     }
     let sp = spawned.child_sp;
     let parent_stack = own_stack_range();
-    assert!(!parent_stack.contains(&sp), "child sp {sp:#x} in parent stack {parent_stack:x?}");
+    assert!(
+        !parent_stack.contains(&sp),
+        "child sp {sp:#x} in parent stack {parent_stack:x?}"
+    );
     let range = ChildStack::spare_range().expect("the child stack is kept for reuse");
-    assert!(range.contains(&sp), "child sp {sp:#x} outside the child stack {range:x?}");
+    assert!(
+        range.contains(&sp),
+        "child sp {sp:#x} outside the child stack {range:x?}"
+    );
     reap(spawned);
 }
 
@@ -80,10 +97,16 @@ fn test_tier_is_cached_after_a_spawn() {
 #[test]
 fn test_clone3_missing_errors() {
     for errno in [libc::ENOSYS, libc::EPERM, libc::EINVAL] {
-        assert!(clone3_missing(&io::Error::from_raw_os_error(errno)), "errno {errno}");
+        assert!(
+            clone3_missing(&io::Error::from_raw_os_error(errno)),
+            "errno {errno}"
+        );
     }
     for errno in [libc::EAGAIN, libc::ENOMEM] {
-        assert!(!clone3_missing(&io::Error::from_raw_os_error(errno)), "errno {errno}");
+        assert!(
+            !clone3_missing(&io::Error::from_raw_os_error(errno)),
+            "errno {errno}"
+        );
     }
 }
 
@@ -94,8 +117,11 @@ fn test_clone3_missing_errors() {
 #[test]
 fn test_child_exits_when_the_error_pipe_reader_is_gone() {
     let cmd = Command::new("/nonexistent/colaunch-test");
-    let plan = Plan::new(&cmd, [StdioKind::Inherit, StdioKind::Inherit, StdioKind::Inherit])
-        .expect("plan");
+    let plan = Plan::new(
+        &cmd,
+        [StdioKind::Inherit, StdioKind::Inherit, StdioKind::Inherit],
+    )
+    .expect("plan");
     let (read, write) = plan.error_pipe().unwrap();
     drop(read);
     let mut args = plan.child_args(write.as_raw_fd(), [0, 0]);
