@@ -9,20 +9,25 @@
 //!    ([Linux 5.3], `CLONE_CLEAR_SIGHAND` [Linux 5.5]).  `ENOSYS` (old
 //!    kernel, qemu-user), `EPERM` (container seccomp profiles) or `EINVAL`
 //!    (no `CLONE_CLEAR_SIGHAND`) move on.
+//!
+//!    Before any child is made on the steps below, the descriptor calls
+//!    the handle needs are tried on this process itself: `pidfd_open`
+//!    ([Linux 5.3]) and `waitid(P_PIDFD)` ([Linux 5.4]).  If either is
+//!    missing, spawning fails with `Unsupported` before any child exists,
+//!    rather than after the program has already started.
 //! 2. `clone(CLONE_VM | CLONE_VFORK | CLONE_PIDFD)` ([Linux 5.2]); the
-//!    child resets caught handlers itself.  `EINVAL` (qemu-user) moves on,
-//!    and so does a kernel that silently ignores the old `CLONE_PID` bit
-//!    (before 5.2), noticed because the pidfd slot stays -1.
-//! 3. `clone(CLONE_VM | CLONE_VFORK)` and then `pidfd_open(2)` ([Linux
-//!    5.3]) on the still unreaped child, whose pid therefore cannot have
-//!    been reused.  Without `pidfd_open` spawning fails with
-//!    `Unsupported` before any child exists.
+//!    child resets caught handlers itself.  `EINVAL` (qemu-user) moves on.
+//!    A pidfd slot left at -1 (a kernel that ignores the bit) is filled by
+//!    `pidfd_open` as in step 3.
+//! 3. `clone(CLONE_VM | CLONE_VFORK)` and then `pidfd_open(2)` on the
+//!    still unreaped child, whose pid therefore cannot have been reused.
 //!
 //! [`Command::descriptor(false)`](crate::Command::descriptor) skips the
 //! chain and makes no descriptor syscall at all.
 //!
 //! [Linux 5.2]: https://man7.org/linux/man-pages/man2/clone.2.html
 //! [Linux 5.3]: https://man7.org/linux/man-pages/man2/pidfd_open.2.html
+//! [Linux 5.4]: https://man7.org/linux/man-pages/man2/waitid.2.html
 //! [Linux 5.5]: https://man7.org/linux/man-pages/man2/clone3.2.html
 
 mod probe;
@@ -31,13 +36,14 @@ pub(crate) mod raw;
 
 use std::ffi::c_void;
 use std::io;
+use std::mem::MaybeUninit;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use crate::arch;
 use crate::child::Mechanism;
 use crate::child_side::{self, ChildArgs};
-use crate::command::{StdioKind, Strategy};
+use crate::command::Strategy;
 use crate::plan::Plan;
 use crate::sys::Spawned;
 use crate::sys::shared::{ChildStack, Wait, read_error};
@@ -71,7 +77,7 @@ struct CloneArgs {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 enum Tier {
-    Unknown = 0,
+    /// Also the starting point, before any spawn has succeeded.
     Clone3 = 1,
     ClonePidfd = 2,
     CloneThenOpen = 3,
@@ -80,14 +86,13 @@ enum Tier {
 }
 
 /// The tier that worked for this process, once one has.
-static TIER: AtomicU8 = AtomicU8::new(Tier::Unknown as u8);
+static TIER: AtomicU8 = AtomicU8::new(Tier::Clone3 as u8);
 
 fn cached_tier() -> Tier {
     match TIER.load(Ordering::Relaxed) {
-        1 => Tier::Clone3,
         2 => Tier::ClonePidfd,
         3 => Tier::CloneThenOpen,
-        _ => Tier::Unknown,
+        _ => Tier::Clone3,
     }
 }
 
@@ -111,8 +116,8 @@ pub(crate) fn start(plan: &mut Plan) -> io::Result<(Spawned, Option<i32>)> {
     // Block every signal, the C library's internal ones included (a raw
     // syscall, since libc wrappers filter those), so that no handler runs
     // in the child on shared memory and no set*id broadcast reaches it.
-    let old_mask = block_all_signals();
-    let mask = plan.signal_mask.unwrap_or([old_mask, 0]);
+    let old_mask = raw::block_all();
+    let mask = plan.signal_mask.unwrap_or(old_mask);
     let mut args = plan.child_args(err_write.as_raw_fd(), mask);
     let first = if plan.descriptor {
         cached_tier()
@@ -120,7 +125,7 @@ pub(crate) fn start(plan: &mut Plan) -> io::Result<(Spawned, Option<i32>)> {
         Tier::NoDescriptor
     };
     let result = clone_with_fallback(first, fork, &stack, &mut args);
-    restore_mask(old_mask);
+    let _ = raw::set_mask(&old_mask);
 
     // Only the child's copy of the write end may remain, so that its exec
     // (close-on-exec) or exit ends the read below.
@@ -154,20 +159,6 @@ pub(crate) fn start(plan: &mut Plan) -> io::Result<(Spawned, Option<i32>)> {
     Ok((spawned, failure))
 }
 
-/// Spawns a throw-away child through the real chain, for `probe`: it
-/// tries to execute `/`, which always fails, so nothing runs.
-pub(crate) fn probe_spawn() -> io::Result<(Mechanism, bool)> {
-    let mut cmd = crate::Command::new("/");
-    cmd.stdin(crate::Stdio::null())
-        .stdout(crate::Stdio::null())
-        .stderr(crate::Stdio::null());
-    let mut plan = Plan::new(&cmd, [StdioKind::Null, StdioKind::Null, StdioKind::Null])?;
-    let (spawned, _) = start(&mut plan)?;
-    let result = (spawned.mechanism, spawned.shared_memory);
-    Process::new(spawned.pid, spawned.descriptor).reap_failed();
-    Ok(result)
-}
-
 type Cloned = (libc::pid_t, Option<OwnedFd>, Mechanism);
 
 /// Walks the fallback chain from `tier`, caching the first that works.
@@ -180,7 +171,7 @@ fn clone_with_fallback(
     let vm = if fork { 0 } else { CLONE_VM | CLONE_VFORK };
     loop {
         let result = match tier {
-            Tier::Unknown | Tier::Clone3 => clone3(vm, stack, args),
+            Tier::Clone3 => clone3(vm, stack, args),
             Tier::ClonePidfd => clone_pidfd(vm, stack, args),
             Tier::CloneThenOpen => clone_then_open(vm, stack, args),
             Tier::NoDescriptor => {
@@ -191,20 +182,19 @@ fn clone_with_fallback(
             (Tier::NoDescriptor, _) => return result,
             (_, Ok((_, _, Mechanism::CloneThenPidfdOpen))) => Tier::CloneThenOpen,
             (_, Ok(_)) => tier,
-            (Tier::Unknown | Tier::Clone3, Err(e)) if clone3_missing(e) => Tier::ClonePidfd,
+            (Tier::Clone3, Err(e)) if clone3_missing(e) => {
+                probe_descriptor_calls()?;
+                Tier::ClonePidfd
+            }
             (Tier::ClonePidfd, Err(e)) if e.raw_os_error() == Some(libc::EINVAL) => {
-                probe_pidfd_open()?;
                 Tier::CloneThenOpen
             }
             (_, Err(_)) => return result,
         };
         if result.is_ok() {
-            let tier = if tier == Tier::Unknown {
-                Tier::Clone3
-            } else {
-                next
-            };
-            TIER.store(tier as u8, Ordering::Relaxed);
+            if next != cached_tier() {
+                TIER.store(next as u8, Ordering::Relaxed);
+            }
             return result;
         }
         tier = next;
@@ -258,9 +248,9 @@ fn clone_pidfd(vm: u64, stack: &ChildStack, args: &mut ChildArgs) -> io::Result<
     let flags = vm | CLONE_PIDFD | libc::SIGCHLD as u64;
     let pid = clone_raw(flags, stack, &raw mut pidfd, args)?;
     if pidfd < 0 {
-        // A kernel before 5.2 ignored the bit: the child exists, without a
+        // The kernel ignored the bit: the child exists, without a
         // descriptor; it is still unreaped, so pidfd_open is exact.
-        let fd = pidfd_open(pid).inspect_err(|_| kill_and_reap_pid(pid))?;
+        let fd = pidfd_open(pid).inspect_err(|_| Process::new(pid, None).kill_and_reap())?;
         return Ok((pid, Some(fd), Mechanism::CloneThenPidfdOpen));
     }
     // SAFETY: clone succeeded with CLONE_PIDFD and stored a new descriptor.
@@ -270,7 +260,7 @@ fn clone_pidfd(vm: u64, stack: &ChildStack, args: &mut ChildArgs) -> io::Result<
 
 fn clone_then_open(vm: u64, stack: &ChildStack, args: &mut ChildArgs) -> io::Result<Cloned> {
     let pid = clone_plain(vm, stack, args)?;
-    let fd = pidfd_open(pid).inspect_err(|_| kill_and_reap_pid(pid))?;
+    let fd = pidfd_open(pid).inspect_err(|_| Process::new(pid, None).kill_and_reap())?;
     Ok((pid, Some(fd), Mechanism::CloneThenPidfdOpen))
 }
 
@@ -307,20 +297,40 @@ fn check(ret: isize) -> io::Result<libc::pid_t> {
     Ok(ret as libc::pid_t)
 }
 
-/// Makes sure `pidfd_open` exists before a child is created that would
-/// need it.
-fn probe_pidfd_open() -> io::Result<()> {
-    // SAFETY: getpid(2) cannot fail.
-    match pidfd_open(unsafe { libc::getpid() }) {
-        Ok(_) => Ok(()),
-        Err(e) => Err(io::Error::new(
+/// Makes sure the descriptor calls a handle needs off the `clone3` path
+/// work, before a child is created that would need them: `pidfd_open` on
+/// this process, and `waitid(P_PIDFD)` on that descriptor, which is not a
+/// child of ours and so must answer `ECHILD`.
+fn probe_descriptor_calls() -> io::Result<()> {
+    let unsupported = |call: &str, e: io::Error, version: &str| {
+        io::Error::new(
             io::ErrorKind::Unsupported,
             format!(
-                "this kernel gives no process descriptors (pidfd_open: {e}; Linux 5.3 or \
-                 later needed); spawn with descriptor(false) to go without"
+                "this kernel gives no usable process descriptors ({call}: {e}; Linux \
+                 {version} or later needed); spawn with descriptor(false) to go without"
             ),
-        )),
+        )
+    };
+
+    // SAFETY: getpid(2) cannot fail.
+    let own =
+        pidfd_open(unsafe { libc::getpid() }).map_err(|e| unsupported("pidfd_open", e, "5.3"))?;
+
+    let mut info = MaybeUninit::<libc::siginfo_t>::zeroed();
+    // SAFETY: a live descriptor and a zeroed buffer the kernel may fill.
+    let ret = unsafe {
+        libc::waitid(
+            libc::P_PIDFD,
+            own.as_raw_fd() as libc::id_t,
+            info.as_mut_ptr(),
+            libc::WEXITED | libc::WNOHANG,
+        )
+    };
+    let e = io::Error::last_os_error();
+    if ret == 0 || e.raw_os_error() == Some(libc::ECHILD) {
+        return Ok(());
     }
+    Err(unsupported("waitid(P_PIDFD)", e, "5.4"))
 }
 
 /// `pidfd_open(pid, 0)`.
@@ -332,47 +342,6 @@ pub(crate) fn pidfd_open(pid: libc::pid_t) -> io::Result<OwnedFd> {
     }
     // SAFETY: the kernel returned a new descriptor we own.
     Ok(unsafe { OwnedFd::from_raw_fd(fd as i32) })
-}
-
-/// Cleans up a child whose descriptor could not be made.
-fn kill_and_reap_pid(pid: libc::pid_t) {
-    // SAFETY: `pid` is our unreaped child, so it names no other process.
-    unsafe {
-        libc::kill(pid, libc::SIGKILL);
-        while libc::waitpid(pid, std::ptr::null_mut(), 0) < 0
-            && io::Error::last_os_error().raw_os_error() == Some(libc::EINTR)
-        {}
-    }
-}
-
-/// Blocks every signal in the calling thread; returns the old mask.
-fn block_all_signals() -> u64 {
-    let all = u64::MAX;
-    let mut old = 0u64;
-    // SAFETY: both pointers are live locals of the kernel sigset size.
-    unsafe {
-        libc::syscall(
-            libc::SYS_rt_sigprocmask,
-            libc::SIG_SETMASK,
-            &raw const all,
-            &raw mut old,
-            8,
-        );
-    }
-    old
-}
-
-fn restore_mask(old: u64) {
-    // SAFETY: as in `block_all_signals`.
-    unsafe {
-        libc::syscall(
-            libc::SYS_rt_sigprocmask,
-            libc::SIG_SETMASK,
-            &raw const old,
-            std::ptr::null_mut::<u64>(),
-            8,
-        );
-    }
 }
 
 #[cfg(test)]
