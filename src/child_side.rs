@@ -79,8 +79,6 @@ pub(crate) struct ChildArgs {
     pub(crate) mask: [u64; 2],
     /// Reset every caught signal to its default (the kernel did not).
     pub(crate) reset_handlers: bool,
-    /// Reset `SIGPIPE` to its default, as std does for its children.
-    pub(crate) reset_sigpipe: bool,
     /// Signal on the spawning thread's death, or 0.
     pub(crate) parent_death_signal: c_int,
     pub(crate) parent_pid: libc::pid_t,
@@ -153,9 +151,9 @@ unsafe fn prepare_and_exec(args: &ChildArgs) -> c_int {
     if args.reset_handlers {
         raw::reset_caught_handlers();
     }
-    if args.reset_sigpipe {
-        raw::set_default_action(libc::SIGPIPE);
-    }
+    // SIGPIPE goes back to its default, as std does for its children
+    // (a Rust parent ignores it).
+    raw::set_default_action(libc::SIGPIPE);
 
     // The parent cannot have died yet unless it was killed while waiting
     // for us; then nobody wants this child.

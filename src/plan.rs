@@ -192,7 +192,13 @@ impl Plan {
             if *child_fd < 0 {
                 return Err(invalid(format!("child descriptor {child_fd} is negative")));
             }
-            if self.actions.iter().any(|a| a.dst == *child_fd) {
+            // An explicit Stdio::inherit() makes no move, so a conflict
+            // with a standard stream is checked on the setting itself.
+            let stream_set = usize::try_from(*child_fd)
+                .ok()
+                .and_then(|slot| configured.get(slot))
+                .is_some_and(|cfg| cfg.is_some());
+            if stream_set || self.actions.iter().any(|a| a.dst == *child_fd) {
                 return Err(invalid(format!(
                     "child descriptor {child_fd} is mapped twice"
                 )));
@@ -230,7 +236,6 @@ impl Plan {
             process_group: self.process_group,
             mask,
             reset_handlers: false,
-            reset_sigpipe: true,
             parent_death_signal: self.parent_death_signal,
             parent_pid: self.parent_pid,
             err_fd,

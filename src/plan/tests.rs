@@ -119,10 +119,14 @@ fn test_plan_fd_onto_a_defaulted_stream_replaces_the_default() {
     assert_eq!(onto_stdin.len(), 1, "{:?}", plan.actions);
     assert!(onto_stdin[0].src == src || onto_stdin[0].src > plan.max_target);
 
-    // Set explicitly as well, it is still a conflict.
-    let (read, _write) = pipe().unwrap();
-    let mut cmd = Command::new("prog");
-    cmd.stdin(Stdio::null()).fd(0, read);
-    let err = Plan::new(&cmd, INHERIT).err().expect("a conflict");
-    assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    // Set explicitly as well, it is still a conflict, inherit included
+    // (which makes no move of its own).
+    for stdin in [Stdio::null(), Stdio::inherit()] {
+        let (read, _write) = pipe().unwrap();
+        let mut cmd = Command::new("prog");
+        cmd.stdin(stdin).fd(0, read);
+        let err = Plan::new(&cmd, INHERIT).err().expect("a conflict");
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert!(err.to_string().contains("child descriptor 0"), "{err}");
+    }
 }

@@ -9,6 +9,7 @@ use std::io;
 use std::os::fd::OwnedFd;
 
 use crate::child::Mechanism;
+use crate::command::StdioKind;
 use crate::plan::Plan;
 
 // Declared outside `cfg_select!` so that rustfmt, which cannot see into a
@@ -51,6 +52,18 @@ pub(crate) fn spawn(plan: &mut Plan) -> io::Result<Spawned> {
         return Err(io::Error::from_raw_os_error(errno));
     }
     Ok(spawned)
+}
+
+/// Spawns a throw-away child through the real path, for `probe`: it tries
+/// to execute `/`, which always fails, so nothing runs.  Returns the
+/// mechanism used and whether the child shared this address space.
+pub(crate) fn probe_spawn() -> io::Result<(Mechanism, bool)> {
+    let cmd = crate::Command::new("/");
+    let mut plan = Plan::new(&cmd, [StdioKind::Null, StdioKind::Null, StdioKind::Null])?;
+    let (spawned, _) = imp::start(&mut plan)?;
+    let result = (spawned.mechanism, spawned.shared_memory);
+    Process::new(spawned.pid, spawned.descriptor).reap_failed();
+    Ok(result)
 }
 
 /// What a backend's `start` hands back to the portable layer.

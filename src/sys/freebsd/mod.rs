@@ -65,7 +65,6 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 use crate::arch;
 use crate::child_side::{self, ChildArgs};
-use crate::command::StdioKind;
 use crate::plan::Plan;
 use crate::sys::Spawned;
 use crate::sys::shared::{ChildStack, Wait, read_error};
@@ -138,13 +137,13 @@ pub(crate) fn start(plan: &mut Plan) -> io::Result<(Spawned, Option<i32>)> {
     // Block every signal with the raw syscall (libthr's sigprocmask keeps
     // its own SIGCANCEL open), so that no handler runs in the child on
     // shared memory.
-    let old_mask = block_all_signals();
+    let old_mask = raw::block_all();
     let mask = plan.signal_mask.unwrap_or(old_mask);
     let mut args = plan.child_args(err_write.as_raw_fd(), mask);
     args.reset_handlers = decision.reset_handlers;
-    set_coexec(&mut args, plan, &decision)?;
-    let result = fork(&decision, &stack, &mut args);
-    set_mask(&old_mask);
+    let result =
+        set_coexec(&mut args, plan, &decision).and_then(|()| fork(&decision, &stack, &mut args));
+    let _ = raw::set_mask(&old_mask);
 
     // Only the child's copy of the write end may remain, so that its exec
     // (close-on-exec) or exit ends the read below.
@@ -243,43 +242,6 @@ type Stub = unsafe extern "C" fn(
 ) -> isize;
 
 type Forked = (libc::pid_t, OwnedFd);
-
-/// Spawns a throw-away child through the real path, for `probe`: it tries
-/// to execute `/`, which always fails, so nothing runs.
-pub(crate) fn probe_spawn() -> io::Result<(crate::Mechanism, bool)> {
-    let mut cmd = crate::Command::new("/");
-    cmd.stdin(crate::Stdio::null())
-        .stdout(crate::Stdio::null())
-        .stderr(crate::Stdio::null());
-    let mut plan = Plan::new(&cmd, [StdioKind::Null, StdioKind::Null, StdioKind::Null])?;
-    let (spawned, _) = start(&mut plan)?;
-    let result = (spawned.mechanism, spawned.shared_memory);
-    Process::new(spawned.pid, spawned.descriptor).reap_failed();
-    Ok(result)
-}
-
-/// Blocks every signal in the calling thread; returns the old mask.
-fn block_all_signals() -> [u64; 2] {
-    let all = [u64::MAX; 2];
-    let mut old = [0u64; 2];
-    let how = raw::int(libc::SIG_SETMASK as isize);
-    let args = [
-        how,
-        raw::ptr(&all),
-        raw::ptr(&raw mut old),
-        raw::int(0),
-        raw::int(0),
-        raw::int(0),
-    ];
-    // SAFETY: both pointers are live locals of the kernel's sigset size;
-    // the kernel leaves SIGKILL and SIGSTOP out by itself.
-    unsafe { arch::syscall6(raw::SYS_SIGPROCMASK, args) };
-    old
-}
-
-fn set_mask(mask: &[u64; 2]) {
-    let _ = raw::set_mask(mask);
-}
 
 #[cfg(test)]
 mod tests;

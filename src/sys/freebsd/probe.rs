@@ -29,10 +29,10 @@ use std::ffi::c_void;
 use std::io;
 
 use super::decide::{self, Kernel, PROBE_RFFLAGS, Presence};
-use super::probe_spawn;
 use super::raw::{int, ptr};
 use crate::arch;
 use crate::probe::{Feature, Probe};
+use crate::sys::probe_spawn;
 
 /// Syscall number of `pdgetpid(2)`.
 const SYS_PDGETPID: libc::c_int = cheri_sys::SYS_pdgetpid;

@@ -1,7 +1,7 @@
 //! FreeBSD raw system calls for the child, which never touch `errno`.
 //!
-//! Each function is one system call (two for `move_fd` onto itself, and a
-//! loop of them for `reset_caught_handlers`), made through
+//! Each function is one system call (a loop of them for
+//! `reset_caught_handlers`), made through
 //! `arch::syscall6`, which reports failure as `-errno` from the carry
 //! flag.  They are safe to call between the fork and `execve`: no
 //! allocation, no lock, no libc state.  Every argument travels as a
@@ -74,6 +74,19 @@ pub(crate) fn current_mask() -> [u64; 2] {
     let _ = syscall(
         SYS_SIGPROCMASK,
         [how, NONE, ptr(&raw mut old), NONE, NONE, NONE],
+    );
+    old
+}
+
+/// `sigprocmask(SIG_SETMASK, all, &old)`: blocks every signal (the kernel
+/// leaves `SIGKILL` and `SIGSTOP` out by itself); returns the old mask.
+pub(crate) fn block_all() -> [u64; 2] {
+    let all = [u64::MAX; 2];
+    let mut old = [0u64; 2];
+    let how = int(libc::SIG_SETMASK as isize);
+    let _ = syscall(
+        SYS_SIGPROCMASK,
+        [how, ptr(&all), ptr(&raw mut old), NONE, NONE, NONE],
     );
     old
 }

@@ -2,8 +2,9 @@
 
 use std::io;
 
-use super::{pidfd_open, probe_spawn};
+use super::pidfd_open;
 use crate::probe::{Feature, Probe};
+use crate::sys::probe_spawn;
 
 /// Probes the kernel; spawns (and reaps) one child that runs nothing.
 pub(crate) fn probe() -> Probe {

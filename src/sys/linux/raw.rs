@@ -1,7 +1,7 @@
 //! Linux raw system calls for the child, which never touch `errno`.
 //!
-//! Each function is one system call (two for `move_fd` onto itself, and a
-//! loop of them for `reset_caught_handlers`).  They are safe to call
+//! Each function is one system call (a loop of them for
+//! `reset_caught_handlers`).  They are safe to call
 //! between the clone and `execve`: no allocation, no lock, no libc state.
 //!
 //! # Safety
@@ -43,6 +43,22 @@ pub(crate) fn current_mask() -> [u64; 2] {
         libc::SYS_rt_sigprocmask,
         libc::SIG_BLOCK as usize,
         0,
+        &raw mut old as usize,
+        KERNEL_SIGSET_SIZE,
+    );
+    [old, 0]
+}
+
+/// `rt_sigprocmask(SIG_SETMASK, all, &old)`: blocks every signal, the C
+/// library's internal ones included (the kernel leaves `SIGKILL` and
+/// `SIGSTOP` out by itself); returns the old mask.
+pub(crate) fn block_all() -> [u64; 2] {
+    let all = u64::MAX;
+    let mut old = 0u64;
+    let _ = syscall(
+        libc::SYS_rt_sigprocmask,
+        libc::SIG_SETMASK as usize,
+        &raw const all as usize,
         &raw mut old as usize,
         KERNEL_SIGSET_SIZE,
     );
