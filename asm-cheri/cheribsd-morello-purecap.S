@@ -14,6 +14,9 @@
 //	ret c30				(was ret): return through CLR
 //	mov csp, c9			(was mov sp, x9): a stack capability
 //	mov c0, c11; blr c10		(was mov x0, x11; blr x10)
+//	b.cs 9f				(the error label is the one at the end
+//					of colaunch_freebsd_syscall6, shared
+//					by all three functions)
 // and colaunch_freebsd_syscall6, which only this file has (the others use
 // inline asm, which cannot name c registers in upstream Rust).
 //

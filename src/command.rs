@@ -198,8 +198,9 @@ impl Command {
     /// Starts building a command for `program`.
     ///
     /// A program name without a `/` is looked up in `PATH` as `execvp(3)`
-    /// does: the child's `PATH` if the command sets one, otherwise the
-    /// parent's, otherwise `/bin:/usr/bin`.  The search list is built in
+    /// does: the `PATH` of the environment the child will get (the
+    /// parent's, unless the command sets, removes or clears it), or
+    /// `/bin:/usr/bin` if that environment has none.  The search list is built in
     /// the parent; the child only tries the candidates in order.  Unlike
     /// `execvp`, a file the kernel cannot execute (`ENOEXEC`, such as a
     /// script without `#!`) is not handed to `/bin/sh`: `spawn` reports
@@ -357,8 +358,9 @@ impl Command {
     ///
     /// By default dropping the last handle on a running child kills it
     /// with `SIGKILL` and reaps it.  A daemon child is left running when
-    /// the handle is dropped; it is still reaped when it exits, so it never
-    /// lingers as a zombie of this process (see [`Child`]).
+    /// the handle is dropped; it is still reaped when it exits, so it does
+    /// not linger as a zombie of this process (see [`Child`] for how, and
+    /// for the rare cases where it can).
     ///
     /// Nothing else is detached: the child stays in this process's process
     /// group and session, so a terminal's `^C` still reaches it.  Add
