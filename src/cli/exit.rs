@@ -25,11 +25,12 @@ pub(crate) enum Exit {
     /// ended afterwards.
     Timeout,
     /// 125: `colaunch` itself failed: a bad option, no program, `--chdir`
-    /// failed, colocation unsupported, the report cannot be written,
-    /// resources exhausted.
+    /// failed, colocation unsupported, the report cannot be written, or a
+    /// spawn error that is not the program's (resources exhausted, a
+    /// process gone, an interrupted call: see [`Exit::of_spawn_error`]).
     Failure,
     /// 126: the program was found but could not be executed (`EACCES`,
-    /// `ENOEXEC` and every other `execve(2)` error but `ENOENT`).
+    /// `ENOEXEC` and every other errno but `ENOENT` and those of 125).
     CannotExecute,
     /// 127: the program was not found (`ENOENT`).
     NotFound,
@@ -77,8 +78,12 @@ impl Exit {
     /// What a failed spawn makes `colaunch` exit with.
     ///
     /// Errors without an errno (an option the platform cannot honour, a
-    /// NUL byte) and resource shortages are the launcher's own failure;
-    /// every other errno came from `execve(2)` in the child.
+    /// NUL byte) are the launcher's own failure, and so are `EAGAIN`,
+    /// `ENOMEM`, `EMFILE`, `ENFILE`, `ENOSPC` (resources exhausted),
+    /// `ESRCH` (a process the spawn needed is gone) and `EINTR`, whether
+    /// the spawn or `execve(2)` gave them; every other errno means the
+    /// program could not be executed.  colaunch(1), EXIT STATUS, lists
+    /// the same.
     pub(crate) fn of_spawn_error(err: &io::Error) -> Self {
         match err.raw_os_error() {
             None => Self::Failure,
