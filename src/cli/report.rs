@@ -76,7 +76,9 @@ pub(crate) struct RunReport {
     pub(crate) exit_code: Option<i32>,
     pub(crate) signal: Option<i32>,
     pub(crate) signal_name: Option<String>,
-    pub(crate) core_dumped: bool,
+    /// `null` for a daemon, like the other members on how the child ended.
+    pub(crate) core_dumped: Option<bool>,
+    /// Known for every run: `false` for a daemon, which has no timeout.
     pub(crate) timed_out: bool,
     pub(crate) user_time_us: Option<u64>,
     pub(crate) system_time_us: Option<u64>,
@@ -101,7 +103,7 @@ impl RunReport {
             exit_code: None,
             signal: None,
             signal_name: None,
-            core_dumped: false,
+            core_dumped: None,
             timed_out: false,
             user_time_us: None,
             system_time_us: None,
@@ -120,7 +122,7 @@ impl RunReport {
             .signal()
             .and_then(colaunch::signal_name)
             .map(str::to_owned);
-        self.core_dumped = status.core_dumped();
+        self.core_dumped = Some(status.core_dumped());
         if let Some(usage) = child.resource_usage() {
             self.user_time_us = Some(micros(usage.user_time));
             self.system_time_us = Some(micros(usage.system_time));
