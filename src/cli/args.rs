@@ -118,8 +118,9 @@ pub(crate) struct Args {
     #[arg(short, long, conflicts_with = "verbose")]
     pub(crate) quiet: bool,
 
-    /// The program to run, looked up in PATH as env(1) does, then its
-    /// arguments, passed on unchanged, even those that look like options
+    /// The program to run, looked up as env(1) does in the PATH it is given
+    /// (after -i, -u and -e; /bin:/usr/bin if none), then its arguments,
+    /// passed on unchanged, even those that look like options
     // One positional for both: with a separate program argument, clap
     // would go on reading colaunch's options until the first argument
     // after the program (`colaunch ls --version` printed our version).
