@@ -139,7 +139,8 @@ pub(crate) enum StrategyArg {
     /// The cheapest spawn with a process descriptor (vfork style where the
     /// kernel has one)
     Auto,
-    /// Share the address space until exec; fail where impossible
+    /// Share the address space until exec; 125 where the kernel cannot, a
+    /// warning where an emulator (qemu-user) copies it all the same
     Vfork,
     /// Copy the address space, as fork(2) does
     Fork,
