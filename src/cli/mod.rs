@@ -61,8 +61,10 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
         return probe(sink);
     }
 
-    // A run that fails before its report is written says why there too,
-    // so that a harness never finds an empty report.
+    // Once the file is open, a run that fails before its report is
+    // written says why there too, so that a harness never finds the file
+    // empty.  A usage error ends colaunch before that, and leaves a file
+    // from an earlier run as it was (colaunch(1), REPORT).
     let result = launch(&args, &mut sink);
     if let (Err(err), Some(sink)) = (&result, sink.take())
         && let Err(e) = sink.write(&FailureReport::new(&args, err))
