@@ -98,7 +98,7 @@ fn launch(args: &Args, sink: &mut Option<Sink>) -> anyhow::Result<ExitCode> {
         true => None,
         false => Some(install_forwarder()?),
     };
-    log_sizes(args, &program);
+    log_sizes(&cmd, args.ignore_environment);
 
     let started = Instant::now();
     let spawned = cmd.spawn();
@@ -253,29 +253,33 @@ fn install_forwarder() -> anyhow::Result<Forwarder> {
     Ok(forwarder)
 }
 
-/// Debug: the sizes of what the kernel is handed.
-fn log_sizes(args: &Args, program: &OsStr) {
+/// Debug: the sizes of what the kernel is handed, read from the built
+/// `cmd`; `cleared` is `-i`, which the library does not give back.
+fn log_sizes(cmd: &Command, cleared: bool) {
     if !log::log_enabled!(log::Level::Debug) {
         return;
     }
-    let argv_bytes: usize = std::iter::once(program)
-        .chain(args.program_args().iter().map(|a| a.as_os_str()))
+    let argc = 1 + cmd.get_args().len();
+    let argv_bytes: usize = std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
         .map(|a| a.len() + 1)
         .sum();
-    let mut env: std::collections::BTreeMap<_, _> = match args.ignore_environment {
+
+    // The inherited environment, with the changes -u and -e made to it
+    // in command(); the library's own merge is not public.
+    let mut env: std::collections::BTreeMap<_, _> = match cleared {
         true => Default::default(),
         false => std::env::vars_os().collect(),
     };
-    for key in &args.unset {
-        env.remove(key);
-    }
-    for (key, value) in &args.env {
-        env.insert(key.clone(), value.clone());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(value) => env.insert(key.to_owned(), value.to_owned()),
+            None => env.remove(key),
+        };
     }
     let env_bytes: usize = env.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
     debug!(
-        "argv: {} strings, {argv_bytes} bytes; environment: {} variables, {env_bytes} bytes",
-        args.command.len(),
+        "argv: {argc} strings, {argv_bytes} bytes; environment: {} variables, {env_bytes} bytes",
         env.len()
     );
 }
