@@ -111,7 +111,7 @@ impl Forwarder {
                 ignored.push(signal);
                 continue;
             }
-            install_handler(signal)?;
+            set_action(signal, Disposition::Forward)?;
         }
         Ok((
             Self {
@@ -182,15 +182,37 @@ fn errno_location() -> *mut libc::c_int {
     unsafe { libc::__error() }
 }
 
-fn install_handler(signal: i32) -> io::Result<()> {
+/// What [`set_action`] gives a signal.
+#[derive(Clone, Copy, Debug)]
+enum Disposition {
+    /// `SIG_DFL` with no flags, which clears `SA_NOCLDWAIT` too.
+    Default,
+    /// [`on_signal`], which writes the signal to the self-pipe.
+    Forward,
+}
+
+/// Sets the disposition of `signal` with `sigaction(2)`, with an empty
+/// mask.
+///
+/// # Errors
+///
+/// The error of `sigaction(2)`.
+fn set_action(signal: i32, disposition: Disposition) -> io::Result<()> {
     // SAFETY: an all-zero sigaction is valid (empty mask, no flags).
     let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
-    let handler: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) = on_signal;
-    action.sa_sigaction = handler as libc::sighandler_t;
-    // SA_RESTART spares the rest of the program EINTR; poll(2) still
-    // returns early, which is what wakes the loop.
-    action.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
-    // SAFETY: `action` is initialised and its handler is async-signal-safe.
+    match disposition {
+        Disposition::Default => action.sa_sigaction = libc::SIG_DFL,
+        Disposition::Forward => {
+            let handler: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
+                on_signal;
+            action.sa_sigaction = handler as libc::sighandler_t;
+            // SA_RESTART spares the rest of the program EINTR; poll(2)
+            // still returns early, which is what wakes the loop.
+            action.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
+        }
+    }
+    // SAFETY: `action` is initialised, and its handler is SIG_DFL or
+    // `on_signal`, which is async-signal-safe.
     if unsafe { libc::sigaction(signal, &action, std::ptr::null_mut()) } != 0 {
         return Err(io::Error::last_os_error());
     }
@@ -207,15 +229,7 @@ fn install_handler(signal: i32) -> io::Result<()> {
 ///
 /// The error of `sigaction(2)`.
 pub(crate) fn reset_sigchld() -> io::Result<()> {
-    // SAFETY: an all-zero sigaction is valid (empty mask, no flags), and
-    // with SIG_DFL as its handler it clears SA_NOCLDWAIT too.
-    let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
-    action.sa_sigaction = libc::SIG_DFL;
-    // SAFETY: `action` is initialised; no handler is installed.
-    if unsafe { libc::sigaction(libc::SIGCHLD, &action, std::ptr::null_mut()) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(())
+    set_action(libc::SIGCHLD, Disposition::Default)
 }
 
 /// Ends colaunch by `signal`, as a shell expects of a program whose child
@@ -231,14 +245,13 @@ pub(crate) fn die_by(signal: i32) {
         rlim_cur: 0,
         rlim_max: 0,
     };
-    // SAFETY: an all-zero sigaction (empty mask, no flags) with SIG_DFL
-    // installs no handler; `set` is initialised by sigemptyset before use;
-    // setrlimit and raise take plain values.
+    // A failure here shows as raise() not ending colaunch: the caller
+    // then exits with the status instead.
+    let _ = set_action(signal, Disposition::Default);
+    // SAFETY: `set` is initialised by sigemptyset before use; setrlimit
+    // and raise take plain values.
     unsafe {
         libc::setrlimit(libc::RLIMIT_CORE, &no_core);
-        let mut action: libc::sigaction = std::mem::zeroed();
-        action.sa_sigaction = libc::SIG_DFL;
-        libc::sigaction(signal, &action, std::ptr::null_mut());
         let mut set = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
         libc::sigemptyset(set.as_mut_ptr());
         libc::sigaddset(set.as_mut_ptr(), signal);
