@@ -200,11 +200,11 @@ impl Command {
     /// A program name without a `/` is looked up in `PATH` as `execvp(3)`
     /// does: the `PATH` of the environment the child will get (the
     /// parent's, unless the command sets, removes or clears it), or
-    /// `/bin:/usr/bin` if that environment has none.  The search list is built in
-    /// the parent; the child only tries the candidates in order.  Unlike
-    /// `execvp`, a file the kernel cannot execute (`ENOEXEC`, such as a
-    /// script without `#!`) is not handed to `/bin/sh`: `spawn` reports
-    /// `ENOEXEC`, as `posix_spawnp` and std do.
+    /// `/bin:/usr/bin` if that environment has none.  The search list is
+    /// built in the parent; the child only tries the candidates in order.
+    /// Unlike `execvp`, a file the kernel cannot execute (`ENOEXEC`, such
+    /// as a script without `#!`) is not handed to `/bin/sh`: `spawn`
+    /// reports `ENOEXEC`, as `posix_spawnp` and std do.
     pub fn new<S: AsRef<OsStr>>(program: S) -> Self {
         Self {
             program: program.as_ref().to_owned(),
