@@ -4,7 +4,7 @@
 
 use colaunch::{Command, Stdio};
 
-use crate::common::{fd_count, map_count, under_emulation, zombie_children};
+use crate::common::{assert_shared, fd_count, map_count, under_qemu, zombie_children};
 use crate::{inner_test, skip};
 
 fn set_soft_limit(resource: libc::__rlimit_resource_t, soft: u64) {
@@ -93,7 +93,7 @@ fn vm_size() -> u64 {
 
 inner_test! {
     fn test_exhaustion_address_space_for_the_child_stack_is_enomem() {
-        if under_emulation() {
+        if under_qemu() {
             skip!("qemu-user does not apply RLIMIT_AS to the guest");
         }
         // A thread that has never spawned owns no child stack yet; start
@@ -107,7 +107,15 @@ inner_test! {
             wait.recv().unwrap();
             let (fds, maps) = (fd_count(), map_count());
             for i in 0..2_000 {
-                let err = Command::new("/bin/true").spawn().expect_err("the stack fit");
+                // A child that got through fails the test, and says so
+                // if it was forked instead.
+                let err = match Command::new("/bin/true").spawn() {
+                    Ok(child) => {
+                        assert_shared(&child, "spawn under RLIMIT_AS");
+                        panic!("spawn {i}: the child stack fit under RLIMIT_AS");
+                    }
+                    Err(err) => err,
+                };
                 assert_eq!(err.raw_os_error(), Some(libc::ENOMEM), "spawn {i}: {err}");
             }
             assert_eq!(fd_count(), fds, "descriptors leaked");

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use colaunch::{Command, Stdio};
 
-use crate::common::{fd_count, map_count, under_emulation, zombie_children};
+use crate::common::{fd_count, map_count, under_qemu, zombie_children};
 use crate::inner_test;
 
 /// Resident memory of this process in KiB, from `/proc/self/status`.
@@ -67,7 +67,7 @@ fn run_case(program: &Path, want: Option<i32>) {
 
 inner_test! {
     fn test_load_mixed_spawns_leave_levels_unchanged() {
-        let rounds: usize = if under_emulation() { 4_000 } else { 100_000 };
+        let rounds: usize = if under_qemu() { 4_000 } else { 100_000 };
         let mix = Mix::new();
         for i in 0..400 {
             mix.run(i); // warm up the allocator and the child stack
@@ -172,7 +172,7 @@ fn stress_round(mix: &Arc<Mix>, per_thread: usize) -> f64 {
 
 inner_test! {
     fn test_load_eight_threads_under_signals_allocation_and_locks() {
-        let per_thread: usize = if under_emulation() { 200 } else { 2_500 };
+        let per_thread: usize = if under_qemu() { 200 } else { 2_500 };
         // SAFETY: getpid cannot fail; a plain handler without SA_RESTART,
         // so that every blocking call of the spawners sees EINTR.
         unsafe {

@@ -75,10 +75,26 @@ pub fn bit(signal: i32) -> u64 {
     1 << (signal - 1)
 }
 
+/// The variable that says this binary runs under qemu-user: the runner in
+/// `.cargo/config.toml` sets it, and [`copy_command`] passes it on.
+const QEMU: &str = "COLAUNCH_TEST_QEMU";
+
 /// Whether this process runs under qemu-user, which turns vfork into fork
-/// and does not implement clone3.  Asked of the library's own probe.
-pub fn under_emulation() -> bool {
-    colaunch::probe().shared_address_space == Some(false)
+/// and does not implement clone3.  The runner says so, not the library
+/// under test: a spawn that regressed to a fork must fail, not skip.
+pub fn under_qemu() -> bool {
+    std::env::var_os(QEMU).as_deref() == Some(OsStr::new("1"))
+}
+
+/// Asserts that `child` ran in this process's address space, as a vfork
+/// child does; call it only where [`under_qemu`] is false.
+#[track_caller]
+pub fn assert_shared(child: &colaunch::Child, what: &str) {
+    assert!(
+        child.shared_address_space(),
+        "{what}: the child did not share this address space, so vfork was \
+         emulated as a fork (under qemu-user, set {QEMU}=1)"
+    );
 }
 
 /// The variable that tells a copy of this binary which test body to run.

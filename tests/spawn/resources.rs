@@ -2,7 +2,7 @@
 
 use colaunch::Command;
 
-use crate::common::{fd_count, map_count, under_emulation, zombie_children};
+use crate::common::{fd_count, map_count, under_qemu, zombie_children};
 use crate::{inner_test, skip};
 
 fn failures(n: usize, cmd: &mut Command, errno: i32) {
@@ -17,7 +17,7 @@ inner_test! {
     fn test_spawn_failed_exec_leaks_nothing() {
         // qemu-user turns each spawn into a fork of the emulator, which is
         // slow; fewer rounds there still show a per-spawn leak.
-        let rounds = if under_emulation() { 1_000 } else { 10_000 };
+        let rounds = if under_qemu() { 1_000 } else { 10_000 };
         let mut cmd = Command::new("/nonexistent/colaunch-test");
         failures(1, &mut cmd, libc::ENOENT); // the per-thread child stack
         let (fds, maps) = (fd_count(), map_count());

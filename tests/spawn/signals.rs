@@ -76,7 +76,7 @@ inner_test! {
                 }
             })
         };
-        let rounds = if crate::common::under_emulation() { 300 } else { 3_000 };
+        let rounds = if crate::common::under_qemu() { 300 } else { 3_000 };
         for _ in 0..rounds {
             // A child may die of the flood after exec (SIGUSR1's default
             // action); spawning itself must never fail.
@@ -204,7 +204,7 @@ inner_test! {
                 calls
             })
         };
-        let rounds = if crate::common::under_emulation() { 200 } else { 2_000 };
+        let rounds = if crate::common::under_qemu() { 200 } else { 2_000 };
         for _ in 0..rounds {
             assert!(Command::new("true").status().unwrap().success());
         }
