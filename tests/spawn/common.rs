@@ -168,7 +168,7 @@ macro_rules! inner_test {
 }
 
 /// Installs a seccomp filter; `Err` when this environment refuses filters
-/// (qemu-user answers `prctl(PR_SET_SECCOMP)` with `EINVAL`).
+/// (qemu-user answers `seccomp(2)` with `ENOSYS`).
 #[cfg(target_os = "linux")]
 pub fn install_filter(
     rules: Vec<(i64, Vec<seccompiler::SeccompRule>)>,

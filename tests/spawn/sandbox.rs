@@ -2,22 +2,27 @@
 //!
 //! Each test installs a real filter in a fresh copy of the test binary.
 //! qemu-user refuses filters (they would apply to its own host calls), so
-//! there these tests say `skipped:`; the fallback chain itself is still
-//! exercised under qemu, whose missing clone3 walks it for real.
+//! there, and only there (`COLAUNCH_TEST_QEMU=1`), these tests say
+//! `skipped:`; elsewhere a refused filter fails the test.  The fallback
+//! chain itself is still exercised under qemu, whose missing clone3 walks
+//! it for real.
 
 use colaunch::{Command, Mechanism};
 use seccompiler::{SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompRule};
 
-use crate::common::install_filter;
+use crate::common::{install_filter, under_qemu};
 use crate::{inner_test, skip};
 
 const CLONE_PIDFD: u64 = 0x1000;
 
-/// Installs "answer `syscall` with `action`", or skips the test.
+/// Installs "answer `syscall` with `action`"; skips the test if qemu-user
+/// refuses the filter, and fails it if anything else does.
 macro_rules! filter_or_skip {
     ($rules:expr, $action:expr) => {
-        if let Err(e) = install_filter($rules, $action) {
-            skip!("this environment refuses seccomp filters: {e}");
+        match install_filter($rules, $action) {
+            Ok(()) => {}
+            Err(e) if under_qemu() => skip!("qemu-user refuses seccomp filters: {e}"),
+            Err(e) => panic!("cannot install a seccomp filter outside qemu-user: {e}"),
         }
     };
 }
