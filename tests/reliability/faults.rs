@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use colaunch::{Command, Stdio};
 
-use crate::common::{eventually, is_inner, process_exists};
+use crate::common::{eventually, is_inner, process_exists, spawn_copy};
 use crate::inner_test;
 
 const LIMIT: Duration = Duration::from_secs(30);
@@ -35,18 +35,9 @@ fn test_faults_parent_killed_takes_its_children_but_not_daemons() {
         return;
     }
 
-    let exe = std::env::current_exe().unwrap();
-    let mut copy = Command::new(&exe);
-    copy.args([NAME, "--exact", "--nocapture", "--test-threads=1"]);
-    copy.env("COLAUNCH_INNER_TEST", NAME)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    let mut parent = match copy.spawn() {
-        Err(e) if e.raw_os_error() == Some(libc::ENOEXEC) => {
-            crate::skip!("this test binary cannot start a copy of itself here");
-        }
-        other => other.unwrap(),
-    };
+    let mut parent = spawn_copy(NAME, |cmd| {
+        cmd.stdout(Stdio::piped()).stderr(Stdio::null());
+    });
     let mut lines = BufReader::new(parent.stdout.take().unwrap()).lines();
     // libtest prints "test NAME ... " first, on the same line.
     let line = lines

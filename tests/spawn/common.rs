@@ -5,6 +5,8 @@ use std::ffi::OsStr;
 use std::io;
 use std::time::{Duration, Instant};
 
+use colaunch::Stdio;
+
 /// The number of open descriptors of this process.
 pub fn fd_count() -> usize {
     std::fs::read_dir("/proc/self/fd")
@@ -105,34 +107,58 @@ pub fn is_inner(name: &str) -> bool {
     std::env::var_os(INNER).as_deref() == Some(OsStr::new(name))
 }
 
+/// A command that starts a fresh copy of this test binary running test
+/// `name` alone.  With `qemu`, the copy is started through qemu-user, the
+/// way the runner in `.cargo/config.toml` starts this binary.
+fn copy_command(name: &str, qemu: bool) -> colaunch::Command {
+    let exe = std::env::current_exe().expect("current_exe");
+    let args = [name, "--exact", "--nocapture", "--test-threads=1"];
+    let mut cmd = if qemu {
+        let arch = std::env::consts::ARCH;
+        let mut cmd = colaunch::Command::new(format!("qemu-{arch}"));
+        cmd.arg("-L")
+            .arg(format!("/usr/{arch}-linux-gnu"))
+            .arg(&exe);
+        cmd.env(QEMU, "1");
+        cmd
+    } else {
+        colaunch::Command::new(&exe)
+    };
+    cmd.args(args).env(INNER, name);
+    cmd
+}
+
+/// Starts a fresh copy of this test binary running test `name` alone,
+/// with `stdio` set up by the caller.  Under qemu-user the kernel cannot
+/// execute this foreign binary by itself (`ENOEXEC`), so the copy is
+/// started through qemu again.
+pub fn spawn_copy(name: &str, stdio: impl Fn(&mut colaunch::Command)) -> colaunch::Child {
+    // colaunch itself starts the copy: under qemu-user, std's posix_spawn
+    // reports a failed exec as success (scenarios.md S12); ours: ENOEXEC.
+    let mut cmd = copy_command(name, false);
+    stdio(&mut cmd);
+    let spawned = match cmd.spawn() {
+        Err(e) if e.raw_os_error() == Some(libc::ENOEXEC) => {
+            let mut cmd = copy_command(name, true);
+            stdio(&mut cmd);
+            cmd.spawn()
+        }
+        other => other,
+    };
+    spawned.unwrap_or_else(|e| panic!("cannot start a copy of this binary for {name}: {e}"))
+}
+
 /// Runs test `name` in a fresh copy of this test binary and fails if that
 /// copy fails.  Tests that install seccomp filters, change credentials,
 /// limits or process-wide signal handling run this way, so nothing leaks
-/// into the other tests.  Under qemu-user the copy is started through qemu
-/// again, since the kernel cannot execute a foreign binary by itself.
+/// into the other tests.
 pub fn run_inner(name: &str) -> String {
-    // colaunch itself starts the copy: under qemu-user, std's posix_spawn
-    // reports a failed exec as success (scenarios.md S12); ours: ENOEXEC.
-    let exe = std::env::current_exe().expect("current_exe");
-    let args = [name, "--exact", "--nocapture", "--test-threads=1"];
-    let output = match colaunch::Command::new(&exe)
-        .args(args)
-        .env(INNER, name)
-        .output()
-    {
-        Err(e) if e.raw_os_error() == Some(libc::ENOEXEC) => {
-            let arch = std::env::consts::ARCH;
-            colaunch::Command::new(format!("qemu-{arch}"))
-                .arg("-L")
-                .arg(format!("/usr/{arch}-linux-gnu"))
-                .arg(&exe)
-                .args(args)
-                .env(INNER, name)
-                .output()
-        }
-        other => other,
-    }
-    .expect("start the inner test");
+    let copy = spawn_copy(name, |cmd| {
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+    });
+    let output = copy.wait_with_output().expect("wait for the inner test");
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     eprint!("{stderr}");
