@@ -9,12 +9,15 @@ use colaunch::{Command, Mechanism, Stdio, Strategy, probe};
 use crate::common::{assert_shared, under_qemu};
 use crate::skip;
 
-// golang/go#20732: the child clobbered the parent's stack.
+// A smoke test around S6 (golang/go#20732: the child clobbered the
+// parent's stack), not its proof.  A child running on this stack would
+// write below the spawn call, where the canary in this frame cannot see
+// it; the proof is the unit test that checks the child's stack pointer
+// (src/sys/linux/tests.rs `test_spawn_child_runs_on_its_own_stack`).
+// What this catches: a spawn with many options that crashes the parent
+// or writes into its caller's frame, over 200 rounds.
 #[test]
-fn test_stack_parent_frame_survives_many_spawns() {
-    // A canary in this frame, live across every spawn; a child running on
-    // the parent's stack below it would have to scribble over the frames
-    // the parent returns through, and the canary sits right above them.
+fn test_stack_smoke_caller_frame_intact_after_many_spawns() {
     let mut canary = [0u8; 16 * 1024];
     for (i, b) in canary.iter_mut().enumerate() {
         *b = (i * 31 % 251) as u8;
