@@ -270,6 +270,24 @@ fn is_alive(pid: u32) -> bool {
     }
 }
 
+/// Whether `pid` is stopped (state `T` in `/proc/PID/stat`).
+#[cfg(target_os = "linux")]
+fn is_stopped(pid: u32) -> bool {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    stat.rsplit_once(") ")
+        .is_some_and(|(_, rest)| rest.starts_with('T'))
+}
+
+/// Waits until `pid` is stopped, bounded by [`LIMIT`].
+#[cfg(target_os = "linux")]
+fn wait_stopped(pid: u32) {
+    let start = Instant::now();
+    while !is_stopped(pid) {
+        assert!(start.elapsed() < LIMIT, "pid {pid} never stopped");
+        sleep(Duration::from_millis(10));
+    }
+}
+
 // ---- help, version, usage errors ------------------------------------------
 
 #[test]
@@ -1251,36 +1269,32 @@ fn test_forward_sigterm_exits_143() {
     assert_eq!(filter_stderr(&output.stderr), "");
 }
 
+#[cfg(target_os = "linux")] // waits for the stop through /proc
 #[test]
 fn test_forward_reaches_a_stopped_child() {
+    // Only a SIGCONT after the SIGTERM lets a stopped child act on it.
     let env = TestEnv::new();
-    let mut colaunch = env.spawn(["sh", "-c", "echo ready > ready; kill -STOP $$"]);
-    env.wait_for_line("ready");
+    let script = "trap 'exit 7' TERM; echo $$ > ready; kill -STOP $$; exec sleep 60";
+    let mut colaunch = env.spawn(["sh", "-c", script]);
+    let pid: u32 = env.wait_for_line("ready").parse().unwrap();
+    wait_stopped(pid);
     kill(colaunch.id(), libc::SIGTERM);
-    assert_eq!(wait_bounded(&mut colaunch).code(), Some(143));
+    assert_eq!(wait_bounded(&mut colaunch).code(), Some(7));
 }
 
+#[cfg(target_os = "linux")] // waits for the stop through /proc
 #[test]
 fn test_forward_informing_signal_leaves_a_stopped_child_stopped() {
     let env = TestEnv::new();
     let script = "echo $$ > ready; kill -STOP $$; echo > resumed; exec sleep 60";
     let mut colaunch = env.spawn(["sh", "-c", script]);
     let pid: u32 = env.wait_for_line("ready").parse().unwrap();
-    let stopped = || {
-        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        stat.rsplit_once(") ")
-            .is_some_and(|(_, rest)| rest.starts_with('T'))
-    };
-    let start = Instant::now();
-    while !stopped() {
-        assert!(start.elapsed() < LIMIT, "the child never stopped");
-        sleep(Duration::from_millis(10));
-    }
+    wait_stopped(pid);
 
     // A window-size change must not wake a child stopped on purpose.
     kill(colaunch.id(), libc::SIGWINCH);
     sleep(Duration::from_millis(300));
-    assert!(stopped(), "SIGWINCH woke the stopped child");
+    assert!(is_stopped(pid), "SIGWINCH woke the stopped child");
     assert!(
         !env.path("resumed").exists(),
         "SIGWINCH woke the stopped child"

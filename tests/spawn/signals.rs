@@ -6,7 +6,7 @@
 //! except SIGPIPE; the program starts with the spawning thread's mask or
 //! the one given with `Command::signal_mask`.
 
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use colaunch::{Command, SignalMask, Stdio};
@@ -14,16 +14,21 @@ use colaunch::{Command, SignalMask, Stdio};
 use crate::common::{bit, status_mask};
 use crate::inner_test;
 
-/// The pid of the test process, and a pipe that a handler writes to when
-/// it finds itself running in any other process.
+/// The pid of the test process, a pipe that a handler writes to when it
+/// finds itself running in any other process, and how many times it ran
+/// in the test process.
 static PARENT: AtomicI32 = AtomicI32::new(0);
 static ALARM: AtomicI32 = AtomicI32::new(-1);
+static CAUGHT: AtomicUsize = AtomicUsize::new(0);
 
 extern "C" fn record_foreign_handler(_: libc::c_int) {
-    // SAFETY: getpid and write are async-signal-safe.
+    // SAFETY: getpid and write are async-signal-safe; so is a lock-free
+    // atomic add.
     unsafe {
         if libc::getpid() != PARENT.load(Ordering::Relaxed) {
             libc::write(ALARM.load(Ordering::Relaxed), b"!".as_ptr().cast(), 1);
+        } else {
+            CAUGHT.fetch_add(1, Ordering::Relaxed);
         }
     }
 }
@@ -91,6 +96,9 @@ inner_test! {
         use std::io::Read;
         let foreign = matches!(read.read(&mut buf), Ok(1));
         assert!(!foreign, "a parent signal handler ran in a child");
+        let caught = CAUGHT.load(Ordering::Relaxed);
+        eprintln!("signals: {rounds} spawns, {caught} SIGUSR1 caught meanwhile");
+        assert!(caught > 0, "the flood never reached this process");
     }
 }
 
