@@ -69,16 +69,7 @@ impl TestEnv {
         cmd.args(runner_args)
             .args(args)
             .current_dir(self.dir.path());
-        // SAFETY: signal(2) is async-signal-safe and touches no memory of
-        // the parent; the closure allocates nothing.
-        unsafe {
-            cmd.pre_exec(|| {
-                for (signal, _) in FORWARDED {
-                    libc::signal(signal, libc::SIG_DFL);
-                }
-                Ok(())
-            });
-        }
+        set_signals(&mut cmd, FORWARDED.map(|(signal, _)| signal), libc::SIG_DFL);
         cmd
     }
 
@@ -234,6 +225,25 @@ fn assert_failure(assert: Assert, needle: &str) {
         "printed once: {err:?}"
     );
     drop(assert);
+}
+
+/// Sets each of `signals` to `action` in the process `cmd` starts, before
+/// it runs anything: a run never depends on the harness's dispositions.
+fn set_signals<const N: usize>(
+    cmd: &mut process::Command,
+    signals: [i32; N],
+    action: libc::sighandler_t,
+) {
+    // SAFETY: signal(2) is async-signal-safe and touches no memory of the
+    // parent; the closure owns a copied array and allocates nothing.
+    unsafe {
+        cmd.pre_exec(move || {
+            for signal in signals {
+                libc::signal(signal, action);
+            }
+            Ok(())
+        });
+    }
 }
 
 /// Sends `signal` to `pid`.
@@ -497,13 +507,7 @@ fn test_exit_shell_sees_130_and_143() {
     );
     let mut cmd = process::Command::new("sh");
     cmd.args(["-c", &script]).current_dir(env.path(""));
-    // SAFETY: signal(2) is async-signal-safe; nothing is allocated.
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::signal(libc::SIGINT, libc::SIG_DFL);
-            Ok(())
-        });
-    }
+    set_signals(&mut cmd, [libc::SIGINT], libc::SIG_DFL);
     env.run_with(cmd)
         .code(0)
         .stdout("term 143\nint 130\n")
@@ -516,13 +520,7 @@ fn test_exit_status_survives_ignored_sigchld() {
     // must undo that, as timeout(1) does, or the status is lost.
     let env = TestEnv::new();
     let mut cmd = env.std_command(["sh", "-c", "exit 3"]);
-    // SAFETY: signal(2) is async-signal-safe; nothing is allocated.
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::signal(libc::SIGCHLD, libc::SIG_IGN);
-            Ok(())
-        });
-    }
+    set_signals(&mut cmd, [libc::SIGCHLD], libc::SIG_IGN);
     env.run_with(cmd).code(3).stdout("").stderr_is("");
 }
 
@@ -1308,13 +1306,7 @@ fn test_forward_informing_signal_leaves_a_stopped_child_stopped() {
 fn test_forward_leaves_ignored_signal_alone() {
     let env = TestEnv::new();
     let mut cmd = env.std_command(["-v", "sh", "-c", "echo ready > ready; exec sleep 60"]);
-    // SAFETY: signal(2) is async-signal-safe; nothing is allocated.
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::signal(libc::SIGUSR1, libc::SIG_IGN);
-            Ok(())
-        });
-    }
+    set_signals(&mut cmd, [libc::SIGUSR1], libc::SIG_IGN);
     let mut colaunch = cmd
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
