@@ -7,6 +7,9 @@
 //! qemu-aarch64.  A failure prints the shrunk input; nothing is written to
 //! the tree (no regression files).
 
+// These tests read /proc and hold Linux's MAX_ARG_STRLEN rules.
+#![cfg(target_os = "linux")]
+
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::Index;
