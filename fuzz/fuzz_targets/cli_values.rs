@@ -3,7 +3,7 @@
 //! They are compiled in by path, as in `cli_args`.  Clap hands them
 //! `&str`, so only UTF-8 input reaches them.  Invariants: no panic; an
 //! accepted duration is digits with at most one dot and one known unit,
-//! and zero only if the number is; an accepted signal is a number this
+//! and zero exactly when the number is; an accepted signal is a number this
 //! kernel has, a number is taken as itself, and a signal's own name
 //! parses back to it.
 
@@ -42,10 +42,11 @@ fn check_duration(text: &str) {
     assert!(digits > 0 && dots <= 1, "{text:?} accepted");
     assert_eq!(digits + dots, number.len(), "{text:?} accepted");
 
-    // The converse does not hold: 1e-10 s rounds down to zero.
-    if number.bytes().all(|b| b == b'0' || b == b'.') {
-        assert!(duration.is_zero(), "{text:?} is {duration:?}");
-    }
+    // Zero if and only if every digit is 0 (accepted numbers hold only
+    // digits and one dot; no exponent): a tiny non-zero duration must not
+    // round down to zero, which means no timeout at all.
+    let all_zeros = number.bytes().all(|b| b == b'0' || b == b'.');
+    assert_eq!(duration.is_zero(), all_zeros, "{text:?} is {duration:?}");
 }
 
 fn check_signal(text: &str) {
