@@ -1364,6 +1364,7 @@ fn test_report_write_failure_is_125() {
 // ---- the manual page -------------------------------------------------------
 
 /// The long options a text names: `--chdir`, `--kill-after`, ...
+#[cfg(target_os = "linux")] // only the Linux-only test below uses it
 fn long_options(text: &str, prefix: &str) -> std::collections::BTreeSet<String> {
     text.match_indices(prefix)
         .map(|(at, _)| &text[at + prefix.len()..])
