@@ -12,7 +12,8 @@ use crate::child_side;
 ///
 /// Each thread keeps one for reuse: once the stub returns, a vfork-style
 /// child has left it (exec or exit) and a fork-style child has its own
-/// copy.
+/// copy.  A spawn from a thread-local destructor, after the spare's own
+/// slot is gone, maps a stack for that spawn alone.
 pub(crate) struct ChildStack {
     /// The lowest usable address (just above the guard page).
     pub(crate) base: *mut u8,
@@ -39,15 +40,18 @@ thread_local! {
 impl ChildStack {
     /// This thread's spare stack, or a new one.
     pub(crate) fn take() -> io::Result<Self> {
-        match SPARE_STACK.with(Cell::take) {
-            Some(stack) => Ok(stack),
-            None => Self::map(),
+        match SPARE_STACK.try_with(Cell::take) {
+            Ok(Some(stack)) => Ok(stack),
+            Ok(None) | Err(_) => Self::map(),
         }
     }
 
-    /// Keeps `stack` as this thread's spare.
+    /// Keeps `stack` as this thread's spare, or unmaps it if the thread's
+    /// locals are being destroyed.
     pub(crate) fn give_back(stack: Self) {
-        SPARE_STACK.with(|spare| spare.set(Some(stack)));
+        let mut stack = Some(stack);
+        let _ = SPARE_STACK.try_with(|spare| spare.set(stack.take()));
+        drop(stack);
     }
 
     /// The usable range of this thread's spare stack, for tests.

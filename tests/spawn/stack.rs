@@ -109,3 +109,33 @@ fn test_stack_qemu_chain() {
     let err = Command::new("/nonexistent/colaunch").spawn().unwrap_err();
     assert_eq!(err.raw_os_error(), Some(libc::ENOENT));
 }
+
+// Each thread keeps a spare child stack in a thread-local.  A spawn from
+// another thread-local's destructor, run after that slot is gone, must
+// map a stack of its own, not abort the process (std spawns there too).
+#[test]
+fn test_stack_spawn_from_a_thread_local_destructor() {
+    use std::sync::mpsc;
+
+    struct SpawnOnDrop(mpsc::Sender<std::io::Result<bool>>);
+    impl Drop for SpawnOnDrop {
+        fn drop(&mut self) {
+            let status = Command::new("true").status().map(|s| s.success());
+            let _ = self.0.send(status);
+        }
+    }
+    thread_local! {
+        static LATE: std::cell::RefCell<Option<SpawnOnDrop>> =
+            const { std::cell::RefCell::new(None) };
+    }
+
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        // Registered before the spare stack's slot, so destroyed after it.
+        LATE.with(|late| *late.borrow_mut() = Some(SpawnOnDrop(tx)));
+        assert!(Command::new("true").status().unwrap().success());
+    })
+    .join()
+    .expect("the spawning thread panicked");
+    assert!(rx.recv().unwrap().unwrap(), "`true` failed from a destructor");
+}
