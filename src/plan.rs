@@ -357,10 +357,16 @@ fn program_candidates(program: CString, path: Option<&OsStr>) -> io::Result<CStr
     }
 
     // An empty PATH element means the current directory, as in execvp.
-    // An element with a NUL byte cannot name a directory and is skipped.
+    // An element with a NUL byte cannot name a directory and is skipped,
+    // and so, as glibc's execvp does, is one that would make a path
+    // longer than PATH_MAX, so that it does not end the search with
+    // ENAMETOOLONG.
     let path = path.map_or(DEFAULT_PATH, OsStr::as_bytes);
     for dir in path.split(|&b| b == b':') {
         let dir: &[u8] = if dir.is_empty() { b"." } else { dir };
+        if dir.len() + name.len() + 2 > libc::PATH_MAX as usize {
+            continue;
+        }
         let mut full = Vec::with_capacity(dir.len() + name.len() + 2);
         full.extend_from_slice(dir);
         full.push(b'/');
@@ -420,10 +426,14 @@ fn open_dev_null() -> io::Result<OwnedFd> {
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
-/// A close-on-exec duplicate of `fd` numbered above `floor`.
+/// A close-on-exec duplicate of `fd` numbered above `floor`; `EINVAL`,
+/// as from `fcntl(2)` for a number past the limit, if none is above it.
 fn dup_above(fd: RawFd, floor: RawFd) -> io::Result<OwnedFd> {
+    let lowest = floor
+        .checked_add(1)
+        .ok_or_else(|| io::Error::from_raw_os_error(libc::EINVAL))?;
     // SAFETY: F_DUPFD_CLOEXEC only reads `fd`; a bad one is EBADF.
-    let new = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, floor + 1) };
+    let new = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, lowest) };
     if new < 0 {
         return Err(io::Error::last_os_error());
     }

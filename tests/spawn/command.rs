@@ -87,6 +87,23 @@ fn test_command_path_lookup_uses_the_child_path() {
 }
 
 #[test]
+fn test_command_path_lookup_skips_entries_longer_than_path_max() {
+    // glibc's execvp passes over such an entry rather than fail with
+    // ENAMETOOLONG; so must the search, one long name or many parts.
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("colaunch-after-long");
+    std::fs::write(&script, "#!/bin/sh\necho after-long\n").unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let long_name = format!("/{}", "x".repeat(5000));
+    let many_parts = "/y".repeat(2100);
+    for long in [long_name, many_parts] {
+        let path = format!("{long}:{}", dir.path().display());
+        let out = stdout_of(Command::new("colaunch-after-long").env("PATH", path));
+        assert_eq!(out, "after-long\n");
+    }
+}
+
+#[test]
 fn test_command_path_lookup_skips_a_non_executable_match() {
     // execvp(3) goes on past EACCES and runs a later match.
     let first = tempfile::tempdir().unwrap();
@@ -176,6 +193,16 @@ fn test_command_fd_hands_a_descriptor_to_the_child() {
     let mut got = String::new();
     read.read_to_string(&mut got).unwrap();
     assert_eq!(got, "on-fd-7\n");
+}
+
+#[test]
+fn test_command_fd_at_the_largest_number_is_an_error_not_a_panic() {
+    // No descriptor lies above i32::MAX to move the pipe's source to.
+    for child_fd in [i32::MAX, i32::MAX - 1] {
+        let (_read, write) = pipe();
+        let err = Command::new("true").fd(child_fd, write).spawn().unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(libc::EINVAL), "fd {child_fd}: {err}");
+    }
 }
 
 #[test]
