@@ -60,8 +60,9 @@ impl fmt::Display for Mechanism {
 ///   without `PD_DAEMON` does, on every platform.  A child spawned with
 ///   [`Command::daemon`](crate::Command::daemon) is left running instead,
 ///   and reaped when it exits: on Linux by a small detached thread blocked
-///   in `waitid(2)` (if that thread cannot be created, the child stays a
-///   zombie of this process once it exits, until this process exits); on
+///   in `waitid(2)`, one per such child until it exits (if that thread
+///   cannot be created, the child stays a zombie of this process once it
+///   exits, until this process exits); on
 ///   FreeBSD the kernel hands it to its reaper when the descriptor closes
 ///   (a child that exits just before the close may stay a zombie of this
 ///   process on kernels that keep zombies referenced by a descriptor; see

@@ -253,6 +253,10 @@ impl Command {
     }
 
     /// Sets an environment variable for the child.
+    ///
+    /// Unlike std, a name that is empty or contains `=` (which the child
+    /// would read back as another name) makes `spawn` fail with
+    /// `InvalidInput`, and so does a NUL byte in the name or the value.
     pub fn env<K: AsRef<OsStr>, V: AsRef<OsStr>>(&mut self, key: K, val: V) -> &mut Self {
         self.env
             .insert(key.as_ref().to_owned(), Some(val.as_ref().to_owned()));
@@ -273,8 +277,16 @@ impl Command {
     }
 
     /// Removes an environment variable from the child's environment.
+    ///
+    /// After [`Command::env_clear`] there is nothing inherited to remove,
+    /// so this only undoes an earlier [`Command::env`], as with std.
     pub fn env_remove<K: AsRef<OsStr>>(&mut self, key: K) -> &mut Self {
-        self.env.insert(key.as_ref().to_owned(), None);
+        let key = key.as_ref();
+        if self.env_clear {
+            self.env.remove(key);
+        } else {
+            self.env.insert(key.to_owned(), None);
+        }
         self
     }
 
@@ -405,8 +417,9 @@ impl Command {
     /// `spawn` fails with `Unsupported`, naming what is missing, on Linux,
     /// in builds that are not purecap (CheriBSD offers `coexecve` to
     /// CheriABI programs only), and on kernels without it (colocation lives
-    /// on CheriBSD's experimental branch).  A pid that names no process
-    /// (0, or above `i32::MAX`) is `InvalidInput`; a pid the kernel refuses
+    /// on CheriBSD's experimental branch); that check comes first.  Where
+    /// colocation is possible, a pid that names no process (0, or above
+    /// `i32::MAX`) is `InvalidInput`; a pid the kernel refuses
     /// comes back as the child's errno (`ESRCH`, `EPERM`).
     ///
     /// # References
@@ -480,8 +493,9 @@ impl Command {
     ///   example `ENOENT`, `EACCES`, `ENOEXEC` or `E2BIG`; the child has
     ///   been reaped.
     /// - A NUL byte inside the program, an argument, an environment entry
-    ///   or the directory, or a conflicting descriptor mapping, is
-    ///   `InvalidInput`, before any process exists.
+    ///   or the directory, an environment variable name that is empty or
+    ///   has `=`, or a conflicting descriptor mapping, is `InvalidInput`,
+    ///   before any process exists.
     /// - An option this platform cannot honour (colocation off CheriBSD,
     ///   a vfork-style spawn where there is none) is `Unsupported`, naming
     ///   the option.

@@ -126,6 +126,13 @@ pub struct ResourceUsage {
     /// CPU time spent in the kernel.
     pub system_time: std::time::Duration,
     /// Peak resident set size in KiB (`ru_maxrss`).
+    ///
+    /// On Linux it is at least the spawning process's resident size at the
+    /// spawn: `execve` carries the peak of the address space it leaves
+    /// into the child's figure, and a vfork-style child leaves the
+    /// parent's (a fork-style child, its copy).  Any launcher's children
+    /// report it so; the figure says the most the child used only when it
+    /// exceeds the parent's.
     pub max_rss_kib: u64,
 }
 

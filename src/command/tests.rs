@@ -18,6 +18,21 @@ fn test_signal_mask_rejects_out_of_range() {
 }
 
 #[test]
+fn test_command_env_remove_after_env_clear_mirrors_std() {
+    let mut ours = Command::new("prog");
+    ours.env("A", "1").env_clear().env("C", "3").env_remove("B");
+    let mut std_cmd = std::process::Command::new("prog");
+    std_cmd.env("A", "1").env_clear().env("C", "3").env_remove("B");
+    let theirs: Vec<_> = std_cmd.get_envs().collect();
+    assert_eq!(ours.get_envs().collect::<Vec<_>>(), theirs);
+    assert_eq!(theirs, [(OsStr::new("C"), Some(OsStr::new("3")))]);
+
+    // Removing what env() set after the clear undoes it.
+    ours.env_remove("C");
+    assert_eq!(ours.get_envs().count(), 0);
+}
+
+#[test]
 fn test_command_getters_mirror_std() {
     let mut cmd = Command::new("prog");
     cmd.arg("a")
