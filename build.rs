@@ -3,9 +3,10 @@
 //! The same test as `cheri-sys/build.rs`, which cannot pass a cfg on to
 //! its dependents: upstream rustc has no CHERI target, and the out-of-tree
 //! ports name their purecap targets `*-purecap` and do not all set
-//! `target_abi`, so both are checked.  `--cfg cheri_purecap` in
-//! `RUSTFLAGS` forces the cfg by hand, which is how `.ci/freebsd-check`
-//! type-checks the purecap code on an ordinary `aarch64-unknown-freebsd`.
+//! `target_abi`, so both are checked.  Passing `--cfg cheri_purecap` to
+//! rustc forces the cfg by hand: `.ci/freebsd-check` does so after the
+//! `--` of `cargo clippy`, to type-check the purecap code on an ordinary
+//! `aarch64-unknown-freebsd`.
 //! The cfg is declared in the workspace's `unexpected_cfgs` check-cfg.
 
 use std::env;

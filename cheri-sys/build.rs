@@ -2,11 +2,13 @@
 //!
 //! Upstream rustc has no CHERI target. The out-of-tree ports name their
 //! purecap targets `*-purecap` (for example
-//! `aarch64-unknown-freebsd-purecap`), and the ones we have read select the
-//! ABI through LLVM's `abiname`, which does not reach `cfg(target_abi)`. So
-//! the target name is checked as well as `target_abi`. `--cfg cheri_purecap`
-//! in `RUSTFLAGS` forces the cfg by hand, which is also how a purecap-only
-//! item is type-checked on an ordinary FreeBSD target.
+//! `aarch64-unknown-freebsd-purecap`). Kent's fork also sets
+//! `target_abi = "purecap"`; CyberHive's spec sets no `abi` that we know
+//! of (it says purecap in its `arch` and linker flags), so
+//! `cfg(target_abi)` may not tell. So the target name is checked as well
+//! as `target_abi`. Passing
+//! `--cfg cheri_purecap` to rustc forces the cfg by hand, which is how a
+//! purecap-only item is type-checked on an ordinary FreeBSD target.
 //!
 //! The cfg is declared here, not in `Cargo.toml`: the crate inherits
 //! `[workspace.lints]`, and Cargo refuses a local `[lints.rust]` table next
