@@ -22,7 +22,11 @@ fn test_command_env_remove_after_env_clear_mirrors_std() {
     let mut ours = Command::new("prog");
     ours.env("A", "1").env_clear().env("C", "3").env_remove("B");
     let mut std_cmd = std::process::Command::new("prog");
-    std_cmd.env("A", "1").env_clear().env("C", "3").env_remove("B");
+    std_cmd
+        .env("A", "1")
+        .env_clear()
+        .env("C", "3")
+        .env_remove("B");
     let theirs: Vec<_> = std_cmd.get_envs().collect();
     assert_eq!(ours.get_envs().collect::<Vec<_>>(), theirs);
     assert_eq!(theirs, [(OsStr::new("C"), Some(OsStr::new("3")))]);

@@ -200,8 +200,15 @@ fn test_command_fd_at_the_largest_number_is_an_error_not_a_panic() {
     // No descriptor lies above i32::MAX to move the pipe's source to.
     for child_fd in [i32::MAX, i32::MAX - 1] {
         let (_read, write) = pipe();
-        let err = Command::new("true").fd(child_fd, write).spawn().unwrap_err();
-        assert_eq!(err.raw_os_error(), Some(libc::EINVAL), "fd {child_fd}: {err}");
+        let err = Command::new("true")
+            .fd(child_fd, write)
+            .spawn()
+            .unwrap_err();
+        assert_eq!(
+            err.raw_os_error(),
+            Some(libc::EINVAL),
+            "fd {child_fd}: {err}"
+        );
     }
 }
 

@@ -137,5 +137,8 @@ fn test_stack_spawn_from_a_thread_local_destructor() {
     })
     .join()
     .expect("the spawning thread panicked");
-    assert!(rx.recv().unwrap().unwrap(), "`true` failed from a destructor");
+    assert!(
+        rx.recv().unwrap().unwrap(),
+        "`true` failed from a destructor"
+    );
 }
