@@ -112,6 +112,18 @@ pub fn signal_name(signal: i32) -> Option<&'static str> {
         libc::SIGWINCH => "SIGWINCH",
         libc::SIGIO => "SIGIO",
         libc::SIGSYS => "SIGSYS",
+        #[cfg(target_os = "linux")]
+        libc::SIGSTKFLT => "SIGSTKFLT",
+        #[cfg(target_os = "linux")]
+        libc::SIGPWR => "SIGPWR",
+        #[cfg(target_os = "freebsd")]
+        libc::SIGEMT => "SIGEMT",
+        #[cfg(target_os = "freebsd")]
+        libc::SIGINFO => "SIGINFO",
+        #[cfg(target_os = "freebsd")]
+        libc::SIGTHR => "SIGTHR",
+        #[cfg(target_os = "freebsd")]
+        libc::SIGLIBRT => "SIGLIBRT",
         _ => return None,
     };
     Some(name)

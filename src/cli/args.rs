@@ -64,22 +64,46 @@ pub(crate) struct Args {
 
     /// Signal the program after DURATION (500ms, 2s, 1m, or seconds such as
     /// 0.5; 0 means never); colaunch then exits 124
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    // Negative numbers are taken as values, so that `--timeout -1` is
+    // refused for what it is, not taken for an unknown option `-1`.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        value_parser = parse_duration,
+        allow_negative_numbers = true
+    )]
     pub(crate) timeout: Option<Duration>,
 
     /// The signal --timeout sends: a name (TERM, SIGINT) or a number
     /// [default: TERM]
-    #[arg(long, value_name = "SIG", requires = "timeout", value_parser = parse_signal)]
+    #[arg(
+        long,
+        value_name = "SIG",
+        requires = "timeout",
+        value_parser = parse_signal,
+        allow_negative_numbers = true
+    )]
     pub(crate) signal: Option<i32>,
 
     /// Send KILL this long after the --timeout signal if the program is
     /// still running (0 means never)
-    #[arg(long, value_name = "DURATION", requires = "timeout", value_parser = parse_duration)]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        requires = "timeout",
+        value_parser = parse_duration,
+        allow_negative_numbers = true
+    )]
     pub(crate) kill_after: Option<Duration>,
 
     /// Run the program inside the address space of process PID (CheriBSD
     /// coexecve)
-    #[arg(long, value_name = "PID", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(
+        long,
+        value_name = "PID",
+        value_parser = clap::value_parser!(u32).range(1..=i32::MAX as i64),
+        allow_negative_numbers = true
+    )]
     pub(crate) colocate: Option<u32>,
 
     /// Run the program inside colaunch's own address space (CheriBSD
@@ -105,7 +129,8 @@ pub(crate) struct Args {
         long,
         conflicts_with_all = [
             "command", "chdir", "env", "unset", "ignore_environment", "timeout",
-            "colocate", "colocate_parent", "daemon", "strategy",
+            "signal", "kill_after", "colocate", "colocate_parent", "daemon",
+            "strategy",
         ],
     )]
     pub(crate) probe: bool,

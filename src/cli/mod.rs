@@ -96,7 +96,7 @@ fn launch(args: &Args, sink: &mut Option<Sink>) -> anyhow::Result<ExitCode> {
     let mut cmd = command(args, &program);
     let forwarder = match args.daemon {
         true => None,
-        false => Some(install_forwarder()?),
+        false => Some(install_forwarder(&mut cmd)?),
     };
     log_sizes(&cmd, args.ignore_environment);
 
@@ -240,15 +240,26 @@ fn command(args: &Args, program: &OsStr) -> Command {
     cmd
 }
 
-fn install_forwarder() -> anyhow::Result<Forwarder> {
-    let (forwarder, ignored) = Forwarder::install()
+/// Installs the forwarding handlers; the child of `cmd` keeps the signal
+/// mask colaunch started with, even where colaunch changes its own.
+fn install_forwarder(cmd: &mut Command) -> anyhow::Result<Forwarder> {
+    let (forwarder, installed) = Forwarder::install()
         .map_err(io_error)
         .context("cannot install the signal handlers")?;
-    for signal in ignored {
+    for signal in installed.ignored {
         debug!(
             "{} is ignored, so it is not forwarded",
             signals::name(signal)
         );
+    }
+    for signal in installed.unblocked {
+        debug!(
+            "{} was blocked; unblocked to forward it, still blocked in the program",
+            signals::name(signal)
+        );
+    }
+    if let Some(mask) = installed.child_mask {
+        cmd.signal_mask(mask);
     }
     Ok(forwarder)
 }

@@ -8,9 +8,13 @@
 //! the child's process descriptor and forwards each signal through the
 //! descriptor.  A self-pipe rather than Linux's `signalfd(2)` keeps the
 //! code the same on FreeBSD (a procdesc polls like a pidfd), and needs no
-//! signal to be blocked, so the child starts with `colaunch`'s own mask.
-//! The library resets every caught signal to its default in the child
-//! before the child can receive one, so the handler never runs there.
+//! signal to be blocked.  The opposite matters: a forwarded signal that
+//! was blocked when `colaunch` started (a harness that spawns with some
+//! blocked) would stay pending for ever, so `colaunch` unblocks it for
+//! itself, and the child still starts with the mask `colaunch` was given,
+//! as it would without `colaunch`.  The library resets every caught
+//! signal to its default in the child before the child can receive one,
+//! so the handler never runs there.
 //!
 //! A signal the kernel sent to a whole terminal process group (`^C`, `^\`,
 //! a window resize, a hangup) already reached a child in `colaunch`'s
@@ -22,6 +26,8 @@
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 use std::sync::atomic::{AtomicI32, Ordering};
+
+use colaunch::SignalMask;
 
 /// The signals `colaunch` passes on to its child.
 pub(crate) const FORWARDED: [i32; 7] = [
@@ -58,7 +64,43 @@ pub(crate) fn parse_signal(text: &str) -> Result<i32, String> {
     let wanted = upper.strip_prefix("SIG").unwrap_or(&upper);
     (1..=128)
         .find(|&n| colaunch::signal_name(n).and_then(|s| s.strip_prefix("SIG")) == Some(wanted))
+        .or_else(|| alias(wanted))
         .ok_or_else(|| format!("'{text}' is not a signal name (try TERM, INT, KILL or 15)"))
+}
+
+/// The other names kill(1) takes: `IOT`, `CLD`, `POLL`, and on Linux the
+/// real-time signals as `RTMIN`, `RTMIN+N`, `RTMAX-N` and `RTMAX`.
+fn alias(wanted: &str) -> Option<i32> {
+    match wanted {
+        "IOT" => return Some(libc::SIGABRT),
+        "CLD" => return Some(libc::SIGCHLD),
+        "POLL" => return Some(libc::SIGIO),
+        _ => {}
+    }
+    real_time(wanted)
+}
+
+#[cfg(target_os = "linux")]
+fn real_time(wanted: &str) -> Option<i32> {
+    let (min, max) = (libc::SIGRTMIN(), libc::SIGRTMAX());
+    // "" or "<sign>N" with N from 0 to the number of real-time signals.
+    let offset = |rest: &str, sign: char| match rest.strip_prefix(sign) {
+        None if rest.is_empty() => Some(0),
+        None => None,
+        Some(n) => n
+            .parse::<i32>()
+            .ok()
+            .filter(|n| (0..=max - min).contains(n)),
+    };
+    if let Some(rest) = wanted.strip_prefix("RTMIN") {
+        return offset(rest, '+').map(|n| min + n);
+    }
+    offset(wanted.strip_prefix("RTMAX")?, '-').map(|n| max - n)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn real_time(_: &str) -> Option<i32> {
+    None
 }
 
 /// The name of `signal` for messages: `SIGTERM`, or `signal 40`.
@@ -85,6 +127,18 @@ pub(crate) struct Received {
     pub(crate) from_kernel: bool,
 }
 
+/// What [`Forwarder::install`] found and changed.
+#[derive(Debug, Default)]
+pub(crate) struct Installed {
+    /// Forwarded signals left alone because they were ignored.
+    pub(crate) ignored: Vec<i32>,
+    /// Forwarded signals that were blocked, now unblocked in `colaunch`.
+    pub(crate) unblocked: Vec<i32>,
+    /// The mask `colaunch` started with, for the child, when `colaunch`
+    /// has changed its own.
+    pub(crate) child_mask: Option<SignalMask>,
+}
+
 /// The write end of the self-pipe, for the handler; -1 when none.
 static PIPE_WRITE: AtomicI32 = AtomicI32::new(-1);
 
@@ -97,29 +151,36 @@ pub(crate) struct Forwarder {
 
 impl Forwarder {
     /// Creates the pipe and installs the handlers, skipping the signals
-    /// that are ignored now; returns those skipped too.
+    /// that are ignored now, and unblocks the handled ones in this
+    /// thread, `colaunch`'s only one.
     ///
     /// # Errors
     ///
-    /// The error of `pipe2(2)` or `sigaction(2)`.
-    pub(crate) fn install() -> io::Result<(Self, Vec<i32>)> {
+    /// The error of `pipe2(2)`, `sigaction(2)` or `pthread_sigmask(3)`.
+    pub(crate) fn install() -> io::Result<(Self, Installed)> {
         let (read, write) = nonblocking_pipe()?;
         PIPE_WRITE.store(write.as_raw_fd(), Ordering::SeqCst);
-        let mut ignored = Vec::new();
+        let blocked = blocked_now()?;
+        let mut installed = Installed::default();
         for signal in FORWARDED {
             if current_action(signal)? == libc::SIG_IGN {
-                ignored.push(signal);
+                installed.ignored.push(signal);
                 continue;
             }
             set_action(signal, Disposition::Forward)?;
+            if blocked.contains(signal) {
+                installed.unblocked.push(signal);
+            }
         }
-        Ok((
-            Self {
-                read,
-                _write: write,
-            },
-            ignored,
-        ))
+        if !installed.unblocked.is_empty() {
+            unblock(&installed.unblocked)?;
+            installed.child_mask = Some(blocked);
+        }
+        let forwarder = Self {
+            read,
+            _write: write,
+        };
+        Ok((forwarder, installed))
     }
 
     /// Takes every record the handler has written so far.
@@ -257,6 +318,39 @@ pub(crate) fn die_by(signal: i32) {
         libc::sigaddset(set.as_mut_ptr(), signal);
         libc::sigprocmask(libc::SIG_UNBLOCK, set.as_ptr(), std::ptr::null_mut());
         libc::raise(signal);
+    }
+}
+
+/// The signals blocked in this thread now.
+fn blocked_now() -> io::Result<SignalMask> {
+    let mut set = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
+    // SAFETY: a null new set only queries; `set` is writable.
+    let ret = unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), set.as_mut_ptr()) };
+    if ret != 0 {
+        return Err(io::Error::from_raw_os_error(ret));
+    }
+    // SAFETY: pthread_sigmask succeeded and filled `set`.
+    let set = unsafe { set.assume_init() };
+    // SAFETY: `set` is an initialised sigset_t; `n` is a valid signal.
+    let member = |n: i32| is_signal(n) && unsafe { libc::sigismember(&set, n) } == 1;
+    Ok((1..=128).filter(|&n| member(n)).collect())
+}
+
+/// Unblocks `signals` in this thread.
+fn unblock(signals: &[i32]) -> io::Result<()> {
+    let mut set = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
+    // SAFETY: sigemptyset initialises `set` before sigaddset and
+    // pthread_sigmask read it; the signals are valid numbers.
+    let ret = unsafe {
+        libc::sigemptyset(set.as_mut_ptr());
+        for &signal in signals {
+            libc::sigaddset(set.as_mut_ptr(), signal);
+        }
+        libc::pthread_sigmask(libc::SIG_UNBLOCK, set.as_ptr(), std::ptr::null_mut())
+    };
+    match ret {
+        0 => Ok(()),
+        e => Err(io::Error::from_raw_os_error(e)),
     }
 }
 

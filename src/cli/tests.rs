@@ -56,6 +56,37 @@ fn test_parse_signal_names_and_numbers() {
 }
 
 #[test]
+fn test_parse_signal_aliases() {
+    assert_eq!(parse_signal("IOT"), Ok(libc::SIGABRT));
+    assert_eq!(parse_signal("SIGCLD"), Ok(libc::SIGCHLD));
+    assert_eq!(parse_signal("poll"), Ok(libc::SIGIO));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn test_parse_signal_linux_names() {
+    let (min, max) = (libc::SIGRTMIN(), libc::SIGRTMAX());
+    assert_eq!(parse_signal("STKFLT"), Ok(16));
+    assert_eq!(parse_signal("SIGPWR"), Ok(30));
+    assert_eq!(parse_signal("RTMIN"), Ok(min));
+    assert_eq!(parse_signal("SIGRTMIN+1"), Ok(min + 1));
+    assert_eq!(parse_signal("RTMAX"), Ok(max));
+    assert_eq!(parse_signal("rtmax-2"), Ok(max - 2));
+    assert_eq!(parse_signal(&format!("RTMIN+{}", max - min)), Ok(max));
+    let past = format!("RTMIN+{}", max - min + 1);
+    for bad in [
+        "RTMIN1",
+        "RTMIN-1",
+        "RTMAX+1",
+        "RTMIN+",
+        "RTMINX",
+        past.as_str(),
+    ] {
+        assert!(parse_signal(bad).is_err(), "{bad:?} was accepted");
+    }
+}
+
+#[test]
 fn test_parse_signal_rejects() {
     for bad in ["", "0", "-1", "1000", "NOPE", "SIG", "SIGSIGTERM"] {
         assert!(parse_signal(bad).is_err(), "{bad:?} was accepted");

@@ -833,6 +833,19 @@ fn test_timeout_rejects_bad_values() {
         "'5x' is not a duration",
     );
     assert_failure(env.run(["--timeout=-1", "true"]), "'-1' is not a duration");
+    // Spelt apart too: a negative number is a value, not an option.
+    assert_failure(
+        env.run(["--timeout", "-1", "true"]),
+        "'-1' is not a duration",
+    );
+    assert_failure(
+        env.run(["--timeout", "1", "--kill-after", "-2", "true"]),
+        "'-2' is not a duration",
+    );
+    assert_failure(
+        env.run(["--timeout", "1", "--signal", "-9", "true"]),
+        "-9 is not a signal number",
+    );
     assert_failure(
         env.run(["--timeout", "1", "--signal", "NOPE", "true"]),
         "'NOPE'",
@@ -873,6 +886,12 @@ fn test_colocate_rejects_bad_values() {
     let env = TestEnv::new();
     assert_failure(env.run(["--colocate", "0", "true"]), "'0'");
     assert_failure(env.run(["--colocate", "x", "true"]), "'x'");
+    assert_failure(env.run(["--colocate", "-5", "true"]), "'-5'");
+    // A pid is a positive pid_t.
+    assert_failure(
+        env.run(["--colocate", "2147483648", "true"]),
+        "'2147483648'",
+    );
     assert_failure(
         env.run(["--colocate", "1", "--colocate-parent", "true"]),
         "cannot be used",
@@ -1174,6 +1193,12 @@ fn test_probe_rejects_a_program() {
         TestEnv::new().run(["--probe", "true"]),
         "cannot be used with",
     );
+    // Nor the options of a run, --signal and --kill-after included.
+    for option in [["--signal", "INT"], ["--kill-after", "1"], ["-C", "/"]] {
+        let mut args = vec!["--probe"];
+        args.extend(option);
+        assert_failure(TestEnv::new().run(&args), "cannot be used with");
+    }
 }
 
 #[test]
@@ -1326,6 +1351,119 @@ fn test_forward_leaves_ignored_signal_alone() {
     );
     assert!(!err.contains("forwarding SIGUSR1"), "{err}");
     assert!(err.contains("forwarding SIGTERM"), "{err}");
+}
+
+/// Blocks each of `signals` in the process `cmd` starts, before it runs
+/// anything, as a harness that spawns with signals blocked would.
+#[cfg(target_os = "linux")] // only the /proc tests below use it
+fn block_signals<const N: usize>(cmd: &mut process::Command, signals: [i32; N]) {
+    // SAFETY: sigprocmask(2) and the sigset calls are async-signal-safe
+    // and touch only a local set; the closure allocates nothing.
+    unsafe {
+        cmd.pre_exec(move || {
+            let mut set = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
+            libc::sigemptyset(set.as_mut_ptr());
+            for signal in signals {
+                libc::sigaddset(set.as_mut_ptr(), signal);
+            }
+            libc::sigprocmask(libc::SIG_BLOCK, set.as_ptr(), std::ptr::null_mut());
+            Ok(())
+        });
+    }
+}
+
+/// The hexadecimal signal set `field` (`SigBlk:`, ...) of `pid`.
+#[cfg(target_os = "linux")]
+fn proc_signal_set(pid: u32, field: &str) -> u64 {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field))
+        .map_or(0, |hex| u64::from_str_radix(hex.trim(), 16).unwrap())
+}
+
+/// The pids of `parent`'s children, from every thread's list.
+#[cfg(target_os = "linux")]
+fn children_of(parent: u32) -> Vec<u32> {
+    let Ok(tasks) = fs::read_dir(format!("/proc/{parent}/task")) else {
+        return Vec::new();
+    };
+    tasks
+        .flatten()
+        .filter_map(|task| fs::read_to_string(task.path().join("children")).ok())
+        .flat_map(|list| {
+            list.split_whitespace()
+                .map(|pid| pid.parse().unwrap())
+                .collect::<Vec<u32>>()
+        })
+        .collect()
+}
+
+#[cfg(target_os = "linux")] // reads the mask in /proc
+#[test]
+fn test_forward_program_keeps_the_mask_colaunch_was_given() {
+    let env = TestEnv::new();
+    let mut cmd = env.std_command(["grep", "SigBlk", "/proc/self/status"]);
+    block_signals(&mut cmd, [libc::SIGTERM, libc::SIGUSR1]);
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let hex = text.trim().strip_prefix("SigBlk:").unwrap().trim();
+    let mask = u64::from_str_radix(hex, 16).unwrap();
+    for signal in [libc::SIGTERM, libc::SIGUSR1] {
+        assert_ne!(
+            mask & (1 << (signal - 1)),
+            0,
+            "{signal} not blocked: {text}"
+        );
+    }
+}
+
+// A harness may start colaunch with signals blocked; a forwarded signal
+// must still reach the program, not stay pending in colaunch.  The
+// program keeps the TERM blocked (the test above), so the forwarded
+// TERM shows as pending there.
+#[cfg(target_os = "linux")] // reads children and pending sets in /proc
+#[test]
+fn test_forward_a_signal_blocked_when_colaunch_started() {
+    let env = TestEnv::new();
+    let mut cmd = env.std_command(["sleep", "60"]);
+    block_signals(&mut cmd, [libc::SIGTERM]);
+    let mut colaunch = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+
+    // The child, once it runs sleep (before execve it has every signal
+    // blocked, so its mask says nothing yet).
+    let start = Instant::now();
+    let pid = loop {
+        let sleeping = children_of(colaunch.id()).into_iter().find(|pid| {
+            fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| c.starts_with(b"sleep\0"))
+        });
+        if let Some(pid) = sleeping {
+            break pid;
+        }
+        assert!(start.elapsed() < LIMIT, "colaunch never ran sleep");
+        sleep(Duration::from_millis(10));
+    };
+
+    kill(colaunch.id(), libc::SIGTERM);
+    let term = 1 << (libc::SIGTERM - 1);
+    let start = Instant::now();
+    while (proc_signal_set(pid, "ShdPnd:") | proc_signal_set(pid, "SigPnd:")) & term == 0 {
+        assert!(start.elapsed() < LIMIT, "SIGTERM never reached pid {pid}");
+        sleep(Duration::from_millis(10));
+    }
+
+    kill(colaunch.id(), libc::SIGKILL);
+    assert_eq!(wait_bounded(&mut colaunch).code(), None);
+    let start = Instant::now();
+    while is_alive(pid) {
+        assert!(start.elapsed() < LIMIT, "pid {pid} outlived colaunch");
+        sleep(Duration::from_millis(10));
+    }
 }
 
 #[cfg(target_os = "linux")] // checks liveness through /proc
