@@ -71,4 +71,7 @@ fn check(argv: &[OsString], args: &args::Args) {
         "{:?} is not the tail of {argv:?}",
         args.command
     );
+    // And the command reads them back through these two.
+    assert_eq!(args.program(), args.command.first());
+    assert_eq!(args.program_args(), &args.command[1..]);
 }
