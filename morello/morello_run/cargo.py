@@ -50,8 +50,10 @@ def _flags(settings):
         flags.append("--ignore-rust-version")
     if settings.profile == "release":
         flags.append("--release")
-    if settings.target_dir != settings.repo / "target":
-        flags += ["--target-dir", str(settings.target_dir)]
+    # Always named, so that neither CARGO_TARGET_DIR nor a build.target-dir
+    # in some cargo config can send the binaries where the stage step will
+    # not look (options.py resolves the directory once).
+    flags += ["--target-dir", str(settings.target_dir)]
     return flags
 
 

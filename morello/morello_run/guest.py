@@ -19,6 +19,10 @@ SCRIPT = "guest-tests.sh"
 SCRIPT_IN_GUEST = STAGE + "/run-in-guest.sh"
 GUEST_COMMAND = "/bin/sh ./" + SCRIPT_IN_GUEST
 
+# Seconds between timeout(1)'s TERM at the limit and its KILL, for a test
+# binary that does not stop on TERM.
+KILL_AFTER = 10
+
 # Smoke items and the text each one's output must contain to pass. The
 # guest script runs them; the host judges them here.
 SMOKE_EXPECT = {
@@ -38,6 +42,7 @@ def settings_text(settings):
     values = {
         "HOST_BUILD_DIR": str(settings.build_dir),
         "TIMEOUT": str(settings.timeout),
+        "KILL_AFTER": str(KILL_AFTER),
         "COLOCATE": settings.colocate,
         "TEST_ARGS": shlex.join(settings.test_args),
     }

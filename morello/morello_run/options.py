@@ -89,14 +89,47 @@ def _seconds(text):
     return value
 
 
-def _env_port(env):
+def _ssh_port(parser, given, env):
+    """The ssh port: --ssh-port, else COLAUNCH_MORELLO_SSH_PORT, else 10022.
+
+    The variable is read only here, when the port is about to be used, so a
+    bad value in it cannot break --help or a run that needs no ssh. It is a
+    usage error like a bad option (exit 2), named as the variable.
+    """
+    if given is not None:
+        return given
     text = env.get("COLAUNCH_MORELLO_SSH_PORT")
     if not text:
         return DEFAULT_SSH_PORT
     try:
         return _port(text)
     except argparse.ArgumentTypeError as err:
-        raise SystemExit(f"run-tests: error: COLAUNCH_MORELLO_SSH_PORT: {err}") from None
+        parser.error(f"environment variable COLAUNCH_MORELLO_SSH_PORT: {err}")
+    raise AssertionError("parser.error returned")
+
+
+class _Once(argparse.Action):
+    """Store an option's value, refusing the option a second time.
+
+    argparse keeps the last of repeated options; for --target and --mode
+    that would quietly run something other than what the first one asked.
+    """
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        seen = getattr(namespace, "_given_once", set())
+        if self.dest in seen:
+            parser.error(f"argument {option_string}: given more than once "
+                         f"({getattr(namespace, self.dest)}, then {values}); "
+                         "one run uses one value")
+        seen.add(self.dest)
+        namespace._given_once = seen
+        setattr(namespace, self.dest, values)
+
+
+# Options that only --mode ssh uses. Image mode boots its own guest through
+# run_simple_tests.py, so giving one of them there is refused rather than
+# silently ignored; their environment variables are simply not read there.
+SSH_ONLY = ("ssh", "ssh_port", "ssh_key", "guest_dir")
 
 
 EPILOG = """\
@@ -116,6 +149,10 @@ environment:
   COLAUNCH_MORELLO_SSH       default for --ssh (else root@localhost)
   COLAUNCH_MORELLO_SSH_PORT  default for --ssh-port (else 10022)
   COLAUNCH_MORELLO_SSH_KEY   default for --ssh-key
+  CARGO_TARGET_DIR           default for --target-dir (else REPO/target)
+
+The --ssh options and --guest-dir belong to --mode ssh; image mode refuses
+them (exit 2).
 
 exit status:
   0 all passed, 1 a test or smoke command failed, 2 bad arguments,
@@ -134,10 +171,11 @@ def build_parser(env=None):
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--target", required=True, choices=sorted(TARGETS),
-        help="purecap: " + TARGETS["purecap"].summary + "; hybrid: " + TARGETS["hybrid"].summary)
+        "--target", required=True, choices=sorted(TARGETS), action=_Once,
+        help="purecap: " + TARGETS["purecap"].summary + "; hybrid: " + TARGETS["hybrid"].summary
+        + " (once only)")
     parser.add_argument(
-        "--mode", choices=("image", "ssh"), default="image",
+        "--mode", choices=("image", "ssh"), default="image", action=_Once,
         help="image: boot the disk image with cheribuild's run_simple_tests.py "
         "(default); ssh: use a guest that is already running")
     parser.add_argument(
@@ -169,14 +207,17 @@ def build_parser(env=None):
         help="the CheriBSD sysroot to link against (default: "
         "CHERI_ROOT/output/rootfs-morello-purecap)")
     parser.add_argument(
-        "--ssh", metavar="USER@HOST", default=env.get("COLAUNCH_MORELLO_SSH") or DEFAULT_SSH_HOST,
-        help="the running guest for --mode ssh (default: %(default)s)")
+        "--ssh", metavar="USER@HOST",
+        help="the running guest for --mode ssh (default: $COLAUNCH_MORELLO_SSH, else "
+        f"{DEFAULT_SSH_HOST})")
     parser.add_argument(
-        "--ssh-port", metavar="PORT", type=_port, default=_env_port(env),
-        help="its forwarded ssh port (default: %(default)s)")
+        "--ssh-port", metavar="PORT", type=_port,
+        help="its forwarded ssh port, for --mode ssh (default: "
+        f"$COLAUNCH_MORELLO_SSH_PORT, else {DEFAULT_SSH_PORT})")
     parser.add_argument(
-        "--ssh-key", metavar="FILE", default=env.get("COLAUNCH_MORELLO_SSH_KEY"),
-        help="private key for the guest's root account (default: ssh's own choice)")
+        "--ssh-key", metavar="FILE",
+        help="private key for the guest's root account, for --mode ssh (default: "
+        "$COLAUNCH_MORELLO_SSH_KEY, else ssh's own choice)")
     parser.add_argument(
         "--guest-dir", metavar="DIR",
         help="where --mode ssh puts the build dir in the guest (default: the host's "
@@ -200,7 +241,9 @@ def build_parser(env=None):
         "--release", action="store_true", help="build with the release profile")
     parser.add_argument(
         "--target-dir", metavar="DIR",
-        help="cargo's target directory (default: cargo's own, REPO/target)")
+        help="cargo's target directory, passed to every cargo call (default: "
+        "$CARGO_TARGET_DIR, relative to the current directory as cargo takes it, "
+        "else REPO/target; it overrides build.target-dir in cargo's config)")
     parser.add_argument(
         "--no-build", action="store_true",
         help="skip the build and reuse the binary list of the last stage step")
@@ -268,6 +311,17 @@ def _path(text):
     return Path(os.path.abspath(os.path.expanduser(text)))
 
 
+def _target_dir(option, env, repo):
+    # Cargo itself honours CARGO_TARGET_DIR, so without this the build would
+    # land there while the stage step looked under REPO/target. Whichever
+    # wins is then passed to cargo as --target-dir, so both agree.
+    if option:
+        return _path(option)
+    if env.get("CARGO_TARGET_DIR"):
+        return _path(env["CARGO_TARGET_DIR"])
+    return Path(repo) / "target"
+
+
 def parse_args(argv, repo, env=None):
     """Parse a test run's arguments and resolve every default path."""
     parser = build_parser(env)
@@ -283,7 +337,17 @@ def parse_args(argv, repo, env=None):
     cargo = shlex.split(ns.cargo)
     if not cargo:
         parser.error("argument --cargo: must name a command")
-    target_dir = _path(ns.target_dir) if ns.target_dir else Path(repo) / "target"
+    env = os.environ if env is None else env
+    if ns.mode == "image":
+        for dest in SSH_ONLY:
+            if getattr(ns, dest) is not None:
+                flag = "--" + dest.replace("_", "-")
+                parser.error(f"argument {flag}: only used with --mode ssh; --mode image "
+                             "boots its own guest")
+        ssh_port = DEFAULT_SSH_PORT
+    else:
+        ssh_port = _ssh_port(parser, ns.ssh_port, env)
+    target_dir = _target_dir(ns.target_dir, env, repo)
     profile = "release" if ns.release else "debug"
     build_dir = target_dir / target.triple / profile
     return Settings(
@@ -299,9 +363,9 @@ def parse_args(argv, repo, env=None):
         guest_arch=ns.guest_arch,
         sdk=_path(ns.sdk) if ns.sdk else output / "morello-sdk",
         sysroot=_path(ns.sysroot) if ns.sysroot else output / "rootfs-morello-purecap",
-        ssh=ns.ssh,
-        ssh_port=ns.ssh_port,
-        ssh_key=ns.ssh_key or "",
+        ssh=ns.ssh or env.get("COLAUNCH_MORELLO_SSH") or DEFAULT_SSH_HOST,
+        ssh_port=ssh_port,
+        ssh_key=ns.ssh_key or env.get("COLAUNCH_MORELLO_SSH_KEY") or "",
         guest_dir=Path(ns.guest_dir) if ns.guest_dir else build_dir,
         cargo=cargo,
         toolchain=toolchain,
@@ -345,8 +409,9 @@ def build_runner_parser(env=None):
         "--ssh", metavar="USER@HOST", default=env.get("COLAUNCH_MORELLO_SSH") or DEFAULT_SSH_HOST,
         help="the running guest (default: %(default)s)")
     parser.add_argument(
-        "--ssh-port", metavar="PORT", type=_port, default=_env_port(env),
-        help="its forwarded ssh port (default: %(default)s)")
+        "--ssh-port", metavar="PORT", type=_port,
+        help="its forwarded ssh port (default: $COLAUNCH_MORELLO_SSH_PORT, else "
+        f"{DEFAULT_SSH_PORT})")
     parser.add_argument(
         "--ssh-key", metavar="FILE", default=env.get("COLAUNCH_MORELLO_SSH_KEY"),
         help="private key for the guest's root account")
@@ -363,12 +428,14 @@ def build_runner_parser(env=None):
 
 def parse_runner_args(argv, env=None):
     """Parse the arguments that follow `--runner`."""
-    ns = build_runner_parser(env).parse_args(argv)
+    env = os.environ if env is None else env
+    parser = build_runner_parser(env)
+    ns = parser.parse_args(argv)
     return RunnerSettings(
         binary=_path(ns.binary),
         args=list(ns.args),
         ssh=ns.ssh,
-        ssh_port=ns.ssh_port,
+        ssh_port=_ssh_port(parser, ns.ssh_port, env),
         ssh_key=ns.ssh_key or "",
         guest_dir=Path(ns.guest_dir) if ns.guest_dir else None,
         dry_run=ns.dry_run,

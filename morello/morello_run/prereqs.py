@@ -74,16 +74,65 @@ def build_requirements(settings, which, env):
         found.append(Requirement(
             f"rustup toolchain {settings.toolchain!r}", "rustup toolchain list",
             _toolchain_state(settings.toolchain, env), _toolchain_fix(settings)))
+    llvm = _cheribuild(settings, "morello-llvm-native")
+    if settings.target.name == "purecap":
+        # The fork wants CheriBSD and itself on one pinned Morello LLVM.
+        llvm = (_cheribuild(settings, "morello-llvm-native", "--skip-update")
+                + " on a checkout of the commit the CHERI Rust fork pins "
+                "(morello/README.md, step 2)")
     found.append(Requirement(
         "Morello LLVM (the linker driver)", str(settings.sdk / "bin/clang"),
-        _executable(settings.sdk / "bin/clang"),
-        _cheribuild(settings, "morello-llvm-native") + " (about 1-2 hours)"))
-    libdir = "usr/lib" if settings.target.name == "purecap" else "usr/lib64"
-    found.append(Requirement(
-        "CheriBSD sysroot", str(settings.sysroot / libdir / "libc.so"),
-        _file(settings.sysroot / libdir / "libc.so"),
-        _cheribuild(settings, "cheribsd-morello-purecap") + " (about 2-4 hours)"))
+        _executable(settings.sdk / "bin/clang"), llvm + " (about 1-2 hours)"))
+    found.append(_sysroot_requirement(settings))
     return found
+
+
+# EF_AARCH64_CHERI_PURECAP, the e_flags bit of a purecap ELF file (the
+# Morello LLVM test elf-eflags-cheri-purecap.s; morello-qemu.md section 2.1).
+_EF_PURECAP = 0x10000
+
+
+def _elf_is_purecap(path):
+    """True or False for a 64-bit little-endian ELF file; None if not one."""
+    try:
+        with open(path, "rb") as f:
+            header = f.read(52)
+    except OSError:
+        return None
+    if len(header) < 52 or header[:6] != b"\x7fELF\x02\x01":
+        return None
+    return bool(int.from_bytes(header[48:52], "little") & _EF_PURECAP)
+
+
+def _sysroot_requirement(settings):
+    # A purecap link takes usr/lib of a purecap rootfs. A hybrid link takes
+    # either of two layouts, as morello-cc does: a purecap rootfs, whose
+    # usr/lib64 holds the aarch64 compatibility libraries, or a hybrid
+    # rootfs (cheribsd-morello-hybrid), whose usr/lib holds them itself.
+    root = settings.sysroot
+    build = _cheribuild(settings, "cheribsd-morello-purecap") + " (about 2-4 hours)"
+    if settings.target.name == "purecap":
+        libc = root / "usr/lib/libc.so"
+        fix = (_cheribuild(settings, "--skip-update", "cheribsd-morello-purecap")
+               + " once the fork's pinned LLVM is built (morello/README.md, step 2; "
+               "about 2-4 hours)")
+        return Requirement("CheriBSD purecap sysroot", str(libc), _file(libc), fix)
+    lib64, lib = root / "usr/lib64/libc.so", root / "usr/lib/libc.so"
+    what = "CheriBSD sysroot for aarch64 (hybrid) links"
+    where = f"{lib64}, or {lib} in a hybrid rootfs"
+    if lib64.is_file():
+        return Requirement(what, str(lib64), OK, build)
+    if not lib.is_file():
+        return Requirement(what, where, MISSING, build + ", or point --sysroot at a "
+                           "hybrid rootfs (cheribuild.py cheribsd-morello-hybrid)")
+    # usr/lib alone: refuse it if its libc is plainly the purecap one, which
+    # a hybrid link must not take (libc.so itself is a linker script).
+    if _elf_is_purecap(root / "lib/libc.so.7"):
+        return Requirement(
+            what, f"{root}: usr/lib is purecap and there is no usr/lib64", MISSING,
+            "point --sysroot at a purecap rootfs with usr/lib64, or at a hybrid "
+            "rootfs (cheribuild.py cheribsd-morello-hybrid)")
+    return Requirement(what, str(lib), OK, build)
 
 
 def _sharing_state(settings, which, dry_run):

@@ -48,29 +48,67 @@ printf 'test crash::test_fault ... '
 kill -SEGV $$
 """
 
+# The CLI's --probe prints aligned rows, a label, yes or no, and a detail
+# (src/cli/probe.rs); {coexecve} becomes the coexecve row, or nothing.
 CLI = """\
 #!/bin/sh
 case $1 in
---probe) echo "pidfd: no"; echo "pdfork: yes"; exit 0 ;;
+--probe)
+	echo "os                    freebsd"
+	echo "pdfork                yes  works"
+	{coexecve}
+	echo "shared address space  yes"
+	exit 0 ;;
 --colocate-parent) shift 2; exec "$@" ;;
 --) shift; exec "$@" ;;
 esac
 exit 125
 """
 
+PROBE_ROWS = {
+    "yes": 'echo "coexecve              yes  works"',
+    "no": 'echo "coexecve              no   not a purecap build"',
+    None: ":",
+}
 
-def make_build_dir(build_dir, hang=False, crash=False):
-    """Write the fakes under build_dir; return their cargo.Binary list."""
+# Exits 124 on its own, long before any limit: not a timeout.
+EXIT_124 = """\
+#!/bin/sh
+echo "running 1 test"
+exit 124
+"""
+
+# Ignores TERM, so timeout(1) has to follow up with KILL.
+STUBBORN = """\
+#!/bin/sh
+trap '' TERM
+echo "running 1 test"
+printf 'test stubborn::test_ignores_term ... '
+sleep 30
+"""
+
+
+def make_build_dir(build_dir, hang=False, crash=False, exit_124=False, stubborn=False,
+                   coexecve="no"):
+    """Write the fakes under build_dir; return their cargo.Binary list.
+
+    `coexecve` is what the fake CLI's --probe says: "yes", "no", or None
+    for no coexecve row at all.
+    """
     items = [("lib:colaunch", "deps/colaunch-1111", PASS),
              ("test:status", "deps/status-2222", FAIL)]
     if hang:
         items.append(("test:slow", "deps/slow-3333", HANG))
     if crash:
         items.append(("test:crash", "deps/crash-4444", CRASH))
+    if exit_124:
+        items.append(("test:own124", "deps/own124-5555", EXIT_124))
+    if stubborn:
+        items.append(("test:stubborn", "deps/stubborn-6666", STUBBORN))
     binaries = []
     for name, relative, body in items:
         write_exe(build_dir / relative, body)
         binaries.append(cargo.Binary(name, build_dir / relative, True))
-    write_exe(build_dir / "colaunch", CLI)
+    write_exe(build_dir / "colaunch", CLI.replace("{coexecve}", PROBE_ROWS[coexecve]))
     binaries.append(cargo.Binary("colaunch", build_dir / "colaunch", False))
     return binaries

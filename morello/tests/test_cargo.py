@@ -53,7 +53,8 @@ class TestCommands(unittest.TestCase):
         self.assertNotIn("-Zbuild-std", tests)
         self.assertIn(str(REPO / "morello/cargo-config.toml"), tests)
         self.assertEqual(cli[:5], ["cargo", "+morello", "build", "--bin", "colaunch"])
-        self.assertNotIn("--target-dir", tests)
+        # Always named, so CARGO_TARGET_DIR or a cargo config cannot move it.
+        self.assertEqual(tests[tests.index("--target-dir") + 1], str(REPO / "target"))
 
     def test_build_commands_hybrid(self):
         s = options.parse_args(["--target", "hybrid", "--release", "--target-dir", "/t",
@@ -64,6 +65,13 @@ class TestCommands(unittest.TestCase):
             self.assertIn(flag, tests)
         self.assertNotIn("--ignore-rust-version", tests)
         self.assertEqual(tests[tests.index("--target-dir") + 1], "/t")
+
+    def test_build_commands_honour_cargo_target_dir(self):
+        env = {"CARGO_TARGET_DIR": "/ct"}
+        s = options.parse_args(["--target", "hybrid"], REPO, env)
+        self.assertEqual(s.build_dir, Path("/ct/aarch64-unknown-freebsd/debug"))
+        for cmd in cargo.build_commands(s):
+            self.assertEqual(cmd[cmd.index("--target-dir") + 1], "/ct")
 
     def test_environment_names_sdk(self):
         s = options.parse_args(["--target", "hybrid", "--cheri-root", "/c"], REPO, {})

@@ -8,8 +8,9 @@ import io
 import subprocess
 import unittest
 import xml.etree.ElementTree as ET
+from unittest import mock
 
-from morello_run import junit, options, plan, report
+from morello_run import guest, junit, options, plan, report
 
 from . import fakes
 from .support import REPO, TempDirTest
@@ -49,6 +50,7 @@ class TestGuestScript(TempDirTest):
         self.assertEqual((crash["status"], crash["signal"]), ("139", "SEGV"))
         self.assertEqual(results.rows[("smoke", "colocate")]["status"], "skip")
         self.assertEqual(results.info["coexecve"], "no")
+        self.assertEqual(results.info["coexecve_by"], "colaunch --probe")
         log = (s.stage_dir / "logs" / "lib_colaunch.log").read_text()
         self.assertIn("args: --test-threads=1 two words", log)
 
@@ -76,6 +78,54 @@ class TestGuestScript(TempDirTest):
         self.assertRegex(table, r"test:status\s+FAILED\s+1\s+1\s+0")
         self.assertRegex(table, r"lib:colaunch\s+ok\s+1\s+0\s+1")
         self.assertIn("guest coexecve: no", table)
+        self.assertIn("smoke colocate: skipped: no coexecve in the guest, according "
+                      "to colaunch --probe", table)
+        self.assertEqual(smoke["colocate"][0].get("message"),
+                         "skipped: no coexecve in the guest, according to colaunch --probe")
+
+    def test_guest_script_timeouts_told_apart(self):
+        # A binary that exits 124 itself is not a timeout; one that ignores
+        # TERM and dies of timeout(1)'s KILL is one, not a KILL crash.
+        s = self.settings()
+        with mock.patch.object(guest, "KILL_AFTER", 1):
+            run = self.stage_and_run(s, exit_124=True, stubborn=True)
+            self.assertIn("KILL_AFTER=1", (s.stage_dir / "settings.sh").read_text())
+        _, results = report.load(s.stage_dir)
+        own = results.rows[("test", "test:own124")]
+        self.assertEqual((own["status"], own["timed_out"]), ("124", False))
+        self.assertTrue(results.rows[("test", "test:stubborn")]["timed_out"])
+
+        root = ET.parse(s.junit).getroot()
+        own_error = root.find("testsuite[@name='test:own124']/testcase/error")
+        self.assertEqual(own_error.get("message"), "exit status 124")
+        stubborn = root.find("testsuite[@name='test:stubborn']/testcase/error")
+        self.assertIn("timed out after 2 s", stubborn.get("message"))
+        self.assertNotIn("killed by signal", stubborn.get("message"))
+        self.assertEqual(run.final_status, options.EXIT_TESTS_FAILED)
+
+    def test_guest_script_colocates_when_probe_says_yes(self):
+        s = self.settings()
+        self.stage_and_run(s, coexecve="yes")
+        _, results = report.load(s.stage_dir)
+        self.assertEqual(results.info["coexecve"], "yes")
+        self.assertEqual(results.rows[("smoke", "colocate")]["status"], "0")
+
+    def test_guest_script_sysctl_only_without_probe_answer(self):
+        # No coexecve row from --probe: the sysctl decides, and this Linux
+        # host has no kern.opportunistic_coexecve.
+        s = self.settings()
+        run = self.stage_and_run(s, coexecve=None)
+        _, results = report.load(s.stage_dir)
+        self.assertEqual(results.info["coexecve"], "no")
+        self.assertTrue(results.info["coexecve_by"].startswith(
+            "sysctl kern.opportunistic_coexecve"), results.info)
+        self.assertEqual(results.rows[("smoke", "colocate")]["status"], "skip")
+        self.assertIn("according to sysctl", run.out.getvalue())
+
+    def test_guest_script_colocate_never_says_why(self):
+        s = self.settings("--colocate", "never")
+        run = self.stage_and_run(s, coexecve="yes")
+        self.assertIn("smoke colocate: skipped: --colocate never", run.out.getvalue())
 
     def test_guest_script_colocate_always(self):
         s = self.settings("--colocate", "always")

@@ -2,12 +2,15 @@
 
 import contextlib
 import io
+import os
+import subprocess
+import sys
 import unittest
 from pathlib import Path
 
 from morello_run import options
 
-from .support import REPO, TempDirTest
+from .support import REPO, RUN_TESTS, TempDirTest
 
 
 def parse_error(argv, env=None):
@@ -58,10 +61,22 @@ class TestParse(unittest.TestCase):
     def test_parse_environment_defaults(self):
         env = {"COLAUNCH_CHERI_ROOT": "/cr", "COLAUNCH_MORELLO_SSH": "u@h",
                "COLAUNCH_MORELLO_SSH_PORT": "4444", "COLAUNCH_CHERIBUILD": "/cb"}
-        s = options.parse_args(["--target", "purecap"], REPO, env)
+        s = options.parse_args(["--target", "purecap", "--mode", "ssh"], REPO, env)
         self.assertEqual(s.cheri_root, Path("/cr"))
         self.assertEqual(s.cheribuild, Path("/cb"))
         self.assertEqual((s.ssh, s.ssh_port), ("u@h", 4444))
+
+    def test_parse_cargo_target_dir(self):
+        env = {"CARGO_TARGET_DIR": "/ct"}
+        s = options.parse_args(["--target", "purecap"], REPO, env)
+        self.assertEqual(s.target_dir, Path("/ct"))
+        self.assertEqual(s.junit, Path("/ct/aarch64-unknown-freebsd-purecap/debug/"
+                                       "morello-run/junit.xml"))
+        # --target-dir wins; a relative value is taken from the current dir.
+        s = options.parse_args(["--target", "purecap", "--target-dir", "/td"], REPO, env)
+        self.assertEqual(s.target_dir, Path("/td"))
+        s = options.parse_args(["--target", "purecap"], REPO, {"CARGO_TARGET_DIR": "rel"})
+        self.assertEqual(s.target_dir, Path.cwd() / "rel")
 
     def test_parse_ignore_rust_version_flags(self):
         s = options.parse_args(["--target", "hybrid", "--ignore-rust-version"], REPO, {})
@@ -109,10 +124,47 @@ class TestParseErrors(unittest.TestCase):
         self.assert_error(["--target", "purecap", "--runner"], "--runner")
 
     def test_bad_port_in_environment(self):
-        with self.assertRaises(SystemExit) as stop:
-            options.parse_args(["--target", "purecap"], REPO,
-                               {"COLAUNCH_MORELLO_SSH_PORT": "x"})
-        self.assertIn("COLAUNCH_MORELLO_SSH_PORT", str(stop.exception.code))
+        # A usage error (exit 2) naming the variable, once the port is used.
+        env = {"COLAUNCH_MORELLO_SSH_PORT": "x"}
+        self.assert_error(["--target", "purecap", "--mode", "ssh"],
+                          "environment variable COLAUNCH_MORELLO_SSH_PORT", "'x'", env=env)
+        env = {"COLAUNCH_MORELLO_SSH_PORT": "0"}
+        self.assert_error(["--target", "hybrid", "--mode", "ssh"],
+                          "COLAUNCH_MORELLO_SSH_PORT", "out of range", env=env)
+
+    def test_bad_port_in_environment_unused(self):
+        env = {"COLAUNCH_MORELLO_SSH_PORT": "x"}
+        # --ssh-port overrides it, and image mode does not use it at all.
+        s = options.parse_args(["--target", "purecap", "--mode", "ssh", "--ssh-port", "2222"],
+                               REPO, env)
+        self.assertEqual(s.ssh_port, 2222)
+        s = options.parse_args(["--target", "purecap"], REPO, env)
+        self.assertEqual(s.mode, "image")
+        r = options.parse_runner_args(["--ssh-port", "2223", "/b/deps/t-1"], env)
+        self.assertEqual(r.ssh_port, 2223)
+
+    def test_bad_port_in_environment_runner(self):
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), self.assertRaises(SystemExit) as stop:
+            options.parse_runner_args(["/b/deps/t-1"], {"COLAUNCH_MORELLO_SSH_PORT": "x"})
+        self.assertEqual(stop.exception.code, options.EXIT_USAGE)
+        self.assertIn("COLAUNCH_MORELLO_SSH_PORT", err.getvalue())
+
+    def test_repeated_target_or_mode(self):
+        self.assert_error(["--target", "purecap", "--target", "hybrid"],
+                          "--target", "more than once", "purecap, then hybrid")
+        self.assert_error(["--target", "purecap", "--mode", "ssh", "--mode", "image"],
+                          "--mode", "more than once")
+
+    def test_ssh_options_refused_in_image_mode(self):
+        for argv in (["--ssh", "u@h"], ["--ssh-port", "2222"], ["--ssh-key", "/k"],
+                     ["--guest-dir", "/g"]):
+            self.assert_error(["--target", "purecap", *argv], argv[0], "--mode ssh")
+
+    def test_ssh_environment_ignored_in_image_mode(self):
+        env = {"COLAUNCH_MORELLO_SSH": "u@h", "COLAUNCH_MORELLO_SSH_KEY": "/k"}
+        s = options.parse_args(["--target", "purecap"], REPO, env)
+        self.assertEqual(s.mode, "image")
 
 
 class TestRunnerArgs(unittest.TestCase):
@@ -150,6 +202,34 @@ class TestHelp(TempDirTest):
         for action in options.build_runner_parser({})._actions:
             for flag in action.option_strings:
                 self.assertIn(flag, done.stdout)
+
+    def test_help_ignores_bad_environment(self):
+        env = self.clean_env(COLAUNCH_MORELLO_SSH_PORT="x")
+        for argv in (["--help"], ["--runner", "--help"]):
+            done = self.run_cli(*argv, env=env)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertEqual(done.stderr, "")
+
+    def test_cli_bad_environment_exits_2(self):
+        env = self.clean_env(COLAUNCH_MORELLO_SSH_PORT="x")
+        done = self.run_cli("--target", "hybrid", "--mode", "ssh", "--dry-run", env=env)
+        self.assertEqual(done.returncode, options.EXIT_USAGE, done.stderr)
+        self.assertIn("COLAUNCH_MORELLO_SSH_PORT", done.stderr)
+
+    def test_closed_stdout_is_quiet(self):
+        # `run-tests ... | head`: the reader is gone before the output ends.
+        for argv in (["--help"], ["--target", "purecap", "--dry-run",
+                                  "--target-dir", self.tmp / "target"]):
+            read, write = os.pipe()
+            os.close(read)
+            with os.fdopen(write, "w") as closed:
+                done = subprocess.run([sys.executable, str(RUN_TESTS), *map(str, argv)],
+                                      cwd=REPO, env=self.clean_env(), stdout=closed,
+                                      stderr=subprocess.PIPE, text=True, timeout=120,
+                                      check=False)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertNotIn("Traceback", done.stderr)
+            self.assertEqual(done.stderr, "")
 
     def test_cli_bad_option_exits_2(self):
         done = self.run_cli("--target", "purecap", "--bogus-flag")

@@ -1,10 +1,65 @@
 """Missing cheribuild, QEMU or image: named, with a fix, and exit 3."""
 
+import tempfile
 import unittest
+from pathlib import Path
 
-from morello_run import options
+from morello_run import options, prereqs
 
-from .support import TempDirTest, write_exe
+from .support import REPO, TempDirTest, write_exe
+
+
+def elf_header(purecap):
+    """The first 64 bytes of a 64-bit little-endian aarch64 ELF file."""
+    header = bytearray(64)
+    header[:6] = b"\x7fELF\x02\x01"
+    flags = 0x10000 if purecap else 0
+    header[48:52] = flags.to_bytes(4, "little")
+    return bytes(header)
+
+
+class TestSysroot(TempDirTest):
+    """Which sysroot layouts each target's link accepts."""
+
+    def requirement(self, target, *files, libc7=None):
+        root = Path(tempfile.mkdtemp(dir=self.tmp, prefix="rootfs-"))
+        for relative in files:
+            (root / relative).parent.mkdir(parents=True, exist_ok=True)
+            (root / relative).write_text("GROUP ( libc.so.7 )\n")
+        if libc7 is not None:
+            (root / "lib").mkdir(parents=True, exist_ok=True)
+            (root / "lib/libc.so.7").write_bytes(elf_header(libc7))
+        s = options.parse_args(["--target", target, "--sysroot", str(root)], REPO, {})
+        return prereqs._sysroot_requirement(s)
+
+    def test_sysroot_hybrid_on_purecap_rootfs(self):
+        req = self.requirement("hybrid", "usr/lib/libc.so", "usr/lib64/libc.so",
+                               libc7=True)
+        self.assertEqual(req.state, prereqs.OK)
+        self.assertTrue(req.where.endswith("usr/lib64/libc.so"), req.where)
+
+    def test_sysroot_hybrid_on_hybrid_rootfs(self):
+        # README's tip: --sysroot at rootfs-morello-hybrid, libc in usr/lib.
+        req = self.requirement("hybrid", "usr/lib/libc.so", libc7=False)
+        self.assertEqual(req.state, prereqs.OK, req)
+        self.assertTrue(req.where.endswith("usr/lib/libc.so"), req.where)
+
+    def test_sysroot_hybrid_refuses_purecap_usr_lib_alone(self):
+        req = self.requirement("hybrid", "usr/lib/libc.so", libc7=True)
+        self.assertEqual(req.state, prereqs.MISSING)
+        self.assertIn("usr/lib is purecap and there is no usr/lib64", req.where)
+        self.assertIn("cheribsd-morello-hybrid", req.fix)
+
+    def test_sysroot_hybrid_missing(self):
+        req = self.requirement("hybrid")
+        self.assertEqual(req.state, prereqs.MISSING)
+        self.assertIn("usr/lib64/libc.so, or ", req.where)
+        self.assertIn("--sysroot", req.fix)
+
+    def test_sysroot_purecap_needs_usr_lib(self):
+        self.assertEqual(self.requirement("purecap", "usr/lib/libc.so").state, prereqs.OK)
+        self.assertEqual(self.requirement("purecap", "usr/lib64/libc.so").state,
+                         prereqs.MISSING)
 
 
 class TestMissing(TempDirTest):

@@ -46,6 +46,59 @@ class TestSshMode(TempDirTest):
         self.assertEqual(len(calls), 4, "check, push, run, fetch")
 
 
+# A cargo stand-in that puts its output where real cargo would: under
+# --target-dir if given, else $CARGO_TARGET_DIR, else ./target. It writes
+# the fake test binaries (or the fake CLI) and names them in JSON messages.
+FAKE_CARGO = """\
+#!/usr/bin/env python3
+import json, os, stat, sys
+args = sys.argv[1:]
+def value(flag):
+    return args[args.index(flag) + 1] if flag in args else None
+top = value("--target-dir") or os.environ.get("CARGO_TARGET_DIR") or "target"
+build = os.path.join(os.path.abspath(top), value("--target"), "debug")
+items = {BUILD} if args[0] == "build" else {TESTS}
+for name, kind, relative, test, body in items:
+    path = os.path.join(build, relative)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(body)
+    os.chmod(path, 0o755)
+    print(json.dumps({{"reason": "compiler-artifact", "executable": path,
+                      "target": {{"name": name, "kind": [kind]}},
+                      "profile": {{"test": test}}}}))
+"""
+
+
+class TestCargoTargetDir(TempDirTest):
+    def test_ssh_mode_builds_into_cargo_target_dir(self):
+        # With CARGO_TARGET_DIR set, build, stage, run and report must all
+        # use it; the stage step used to stop with exit 4.
+        tests = [("colaunch", "lib", "deps/colaunch-1111", True, fakes.PASS),
+                 ("status", "test", "deps/status-2222", True, fakes.FAIL)]
+        cli = [("colaunch", "bin", "colaunch", False,
+                fakes.CLI.replace("{coexecve}", fakes.PROBE_ROWS["no"]))]
+        cargo = write_exe(self.tmp / "fakebin/fake-cargo",
+                          FAKE_CARGO.format(BUILD=repr(cli), TESTS=repr(tests)))
+        sdk, rootfs = self.tmp / "sdk", self.tmp / "rootfs"
+        write_exe(sdk / "bin/clang", "#!/bin/sh\n")
+        (rootfs / "usr/lib64").mkdir(parents=True)
+        (rootfs / "usr/lib64/libc.so").write_text("GROUP ( libc.so.7 )\n")
+        path, log = self.fake_ssh_path()
+        target_dir = self.tmp / "ct"
+        env = self.clean_env(PATH=path, FAKE_SSH_LOG=log, CARGO_TARGET_DIR=target_dir)
+        done = self.run_cli("--target", "hybrid", "--mode", "ssh", "--cargo", cargo,
+                            "--toolchain", "", "--sdk", sdk, "--sysroot", rootfs,
+                            "--guest-dir", self.tmp / "guest", env=env)
+        self.assertEqual(done.returncode, options.EXIT_TESTS_FAILED,
+                         done.stdout + done.stderr)
+        build = target_dir / "aarch64-unknown-freebsd/debug"
+        self.assertIn(f"--target-dir {target_dir}", done.stdout)
+        root = ET.parse(build / "morello-run/junit.xml").getroot()
+        self.assertEqual(root.get("failures"), "1")
+        self.assertRegex(done.stdout, r"test:status\s+FAILED")
+
+
 class TestRunner(TempDirTest):
     def setUp(self):
         super().setUp()
