@@ -828,37 +828,30 @@ fn test_timeout_ends_a_stopped_child() {
 #[test]
 fn test_timeout_rejects_bad_values() {
     let env = TestEnv::new();
-    assert_failure(
-        env.run(["--timeout", "5x", "true"]),
-        "'5x' is not a duration",
-    );
-    assert_failure(env.run(["--timeout=-1", "true"]), "'-1' is not a duration");
-    // Spelt apart too: a negative number is a value, not an option.
-    assert_failure(
-        env.run(["--timeout", "-1", "true"]),
-        "'-1' is not a duration",
-    );
-    assert_failure(
-        env.run(["--timeout", "1", "--kill-after", "-2", "true"]),
-        "'-2' is not a duration",
-    );
-    assert_failure(
-        env.run(["--timeout", "1", "--signal", "-9", "true"]),
-        "-9 is not a signal number",
-    );
-    assert_failure(
-        env.run(["--timeout", "1", "--signal", "NOPE", "true"]),
-        "'NOPE'",
-    );
-    assert_failure(
-        env.run(["--timeout", "1", "--kill-after", "x", "true"]),
-        "'x'",
-    );
     let huge = "99999999999999999999";
-    assert_failure(
-        env.run(["--timeout", huge, "true"]),
-        &format!("'{huge}' is too large"),
-    );
+    let too_large = format!("'{huge}' is too large");
+    let cases: [(&[&str], &str); 8] = [
+        (&["--timeout", "5x"], "'5x' is not a duration"),
+        (&["--timeout=-1"], "'-1' is not a duration"),
+        // Spelt apart too: a negative number is a value, not an option.
+        (&["--timeout", "-1"], "'-1' is not a duration"),
+        (
+            &["--timeout", "1", "--kill-after", "-2"],
+            "'-2' is not a duration",
+        ),
+        (
+            &["--timeout", "1", "--signal", "-9"],
+            "-9 is not a signal number",
+        ),
+        (&["--timeout", "1", "--signal", "NOPE"], "'NOPE'"),
+        (&["--timeout", "1", "--kill-after", "x"], "'x'"),
+        (&["--timeout", huge], &too_large),
+    ];
+    for (options, needle) in cases {
+        let mut args = options.to_vec();
+        args.push("true");
+        assert_failure(env.run(&args), needle);
+    }
 }
 
 #[test]
