@@ -46,8 +46,11 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
         .map_err(|_| format!("'{text}' is too large"))?;
 
     // Below a nanosecond the conversion gives zero, which means "never":
-    // a tiny timeout must not turn into none at all.
-    match duration.is_zero() && seconds > 0.0 {
+    // a tiny timeout must not turn into none at all.  The digits decide
+    // what is non-zero, since a long enough `0.000...1` underflows even
+    // the f64 to 0.
+    let non_zero = number.bytes().any(|b| matches!(b, b'1'..=b'9'));
+    match duration.is_zero() && non_zero {
         true => Ok(Duration::from_nanos(1)),
         false => Ok(duration),
     }

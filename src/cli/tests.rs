@@ -30,6 +30,13 @@ fn test_parse_duration_tiny_is_not_zero() {
     let one = Ok(Duration::from_nanos(1));
     assert_eq!(parse_duration("0.0000000001"), one);
     assert_eq!(parse_duration("0.0000000001ms"), one);
+    // So small that the f64 itself underflows to 0 (found by fuzzing).
+    let underflow = format!(".{}44m", "0".repeat(465));
+    assert_eq!(parse_duration(&underflow), one);
+    assert_eq!(
+        parse_duration(&format!("0.{}", "0".repeat(465))),
+        Ok(Duration::ZERO)
+    );
 }
 
 #[test]
