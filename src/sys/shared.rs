@@ -189,6 +189,17 @@ fn wait_readable(pipe: &OwnedFd) -> io::Result<()> {
 #[cfg(test)]
 mod tests;
 
+/// Runs `reap` on a small detached thread, for a daemon child that must
+/// be reaped when it exits without anyone holding its handle.  If no
+/// thread can be created, `reap` is dropped unrun: the backend's
+/// `release_daemon` says what that leaves.
+pub(crate) fn reap_in_background(reap: impl FnOnce() + Send + 'static) {
+    let _ = std::thread::Builder::new()
+        .name("colaunch-reaper".into())
+        .stack_size(64 * 1024)
+        .spawn(reap);
+}
+
 /// Waits until `deadline` (`None`: for ever) for a child to be reaped by
 /// `try_wait`, polling `descriptor` for `events` (the descriptor reports
 /// the child's exit), or without one, calling `try_wait` at growing

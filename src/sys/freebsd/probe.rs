@@ -91,6 +91,13 @@ const NULL: *mut c_void = std::ptr::null_mut();
 /// Makes one raw system call with `SIGSYS` blocked in this thread, and
 /// takes back the `SIGSYS` a kernel without the call posts; returns the
 /// raw result (`-errno` on failure).
+///
+/// A `SIGSYS` that was pending before the call is not ours to take: it is
+/// left pending (a second one merges with it, as standard signals do not
+/// queue), and delivered when the mask is restored.  `sigtimedwait` is a
+/// cancellation point in libthr, as std's own `read` and `poll` are; a
+/// Rust program cannot be cancelled soundly anywhere, so that is no new
+/// hazard.
 fn without_sigsys(nr: libc::c_int, args: [*mut c_void; 6]) -> isize {
     // SAFETY: sigset_t is plain data; sigemptyset initialises it below.
     let mut sigsys: libc::sigset_t = unsafe { std::mem::zeroed() };
@@ -102,13 +109,20 @@ fn without_sigsys(nr: libc::c_int, args: [*mut c_void; 6]) -> isize {
         libc::sigaddset(&mut sigsys, libc::SIGSYS);
         libc::pthread_sigmask(libc::SIG_BLOCK, &sigsys, &mut old);
     }
+    // SAFETY: sigset_t is plain data; sigpending fills it.
+    let mut pending: libc::sigset_t = unsafe { std::mem::zeroed() };
+    // SAFETY: a live set; sigpending reports this thread's and the
+    // process's pending signals.
+    let already = unsafe {
+        libc::sigpending(&mut pending) == 0 && libc::sigismember(&pending, libc::SIGSYS) == 1
+    };
 
     // SAFETY: the callers pass arguments the kernel rejects before it
     // creates, waits for or executes anything (see the module docs), and
     // every pointer among them is a live local or null.
     let ret = unsafe { arch::syscall6(nr, args) };
 
-    if decide::presence(ret) == Presence::Absent {
+    if decide::presence(ret) == Presence::Absent && !already {
         let zero = libc::timespec {
             tv_sec: 0,
             tv_nsec: 0,

@@ -8,7 +8,11 @@
 //!   `wait4` skips descriptor children.
 //! - Without it, `wait4(pid)` is used while the descriptor is still open:
 //!   a pid is not reused until its descriptor is closed ([pdfork(2)]), so
-//!   the pid names this child and no other.
+//!   the pid names this child and no other.  The descriptor is polled for
+//!   `POLLHUP` first: in Capsicum capability mode `kern_wait6()` skips a
+//!   descriptor child that is still running (`ECHILD`) but reaps its
+//!   zombie.  `wait4` also reports trace stops unasked (it adds
+//!   `WTRAPPED`); those are passed over.
 //! - Since the 2026 zombie references (main, `bcdb6ba94d08`), a descriptor
 //!   child without `PD_NOWAITPID` stays a zombie until its parent has
 //!   waited for it *and* its descriptors are closed, and later `pdwait`
@@ -101,17 +105,20 @@ impl Process {
         let _ = self.wait();
     }
 
-    /// Leaves a daemon child running: reaps it if it has exited, otherwise
-    /// closes the descriptor, which for a `PD_DAEMON` child neither kills
-    /// it nor keeps it: the kernel reparents it to its reaper, which reaps
-    /// it when it exits (`procdesc_close()`).
+    /// Leaves a daemon child running and reaps it when it exits, from a
+    /// small detached thread that holds the descriptor until then.
     ///
-    /// A child that exits between the check and the close is a zombie at
-    /// the close.  Kernels before the 2026 zombie references reap it right
-    /// there; newer ones leave it to this process until a `wait` for any
-    /// child collects it.
+    /// Closing the descriptor at once would hand a `PD_DAEMON` child to
+    /// its reaper only on kernels before the 2026 zombie references; on
+    /// newer ones `procdesc_close()` keeps it a child of this process,
+    /// which it would linger as a zombie of.  Waiting here is right on
+    /// both.  If this process exits first, the close at its exit leaves
+    /// the child running.  Without a thread, the descriptor is closed now,
+    /// as on the older kernels.
     pub(crate) fn release_daemon(self) {
-        let _ = self.try_wait();
+        shared::reap_in_background(move || {
+            let _ = self.wait();
+        });
     }
 
     /// One wait: `pdwait(2)` where the kernel has it, else `wait4(2)`,
@@ -137,6 +144,11 @@ impl Process {
                     errno_result(ret as isize)
                 }
                 _ => {
+                    if let Some(fd) = &self.fd
+                        && !hung_up(fd, options & libc::WNOHANG == 0)?
+                    {
+                        return Ok(None);
+                    }
                     // SAFETY: our unreaped child (its descriptor, if any,
                     // is open, so the pid is not reused); writable outputs.
                     let ret =
@@ -144,9 +156,10 @@ impl Process {
                     errno_result(ret as isize)
                 }
             };
-            match wait_outcome(ret, by_descriptor)? {
+            match wait_outcome(ret, by_descriptor, status)? {
                 WaitOutcome::Retry => continue,
-                WaitOutcome::Running => return Ok(None),
+                WaitOutcome::Stopped if options & libc::WNOHANG == 0 => continue,
+                WaitOutcome::Running | WaitOutcome::Stopped => return Ok(None),
                 WaitOutcome::Reaped => {}
             }
             if by_descriptor {
@@ -165,6 +178,27 @@ impl Process {
         let mut status = 0;
         // SAFETY: as in `reap`; the outputs are locals.
         unsafe { libc::wait4(self.pid, &mut status, libc::WNOHANG, std::ptr::null_mut()) };
+    }
+}
+
+/// Whether the process behind `fd` has exited (`POLLHUP`); with `block`,
+/// waits until it has.  `EINTR` is retried.
+fn hung_up(fd: &OwnedFd, block: bool) -> io::Result<bool> {
+    let mut pfd = libc::pollfd {
+        fd: fd.as_raw_fd(),
+        events: libc::POLLHUP,
+        revents: 0,
+    };
+    loop {
+        // SAFETY: one valid pollfd.
+        let n = unsafe { libc::poll(&mut pfd, 1, if block { -1 } else { 0 }) };
+        if n >= 0 {
+            return Ok(pfd.revents & libc::POLLHUP != 0);
+        }
+        let err = io::Error::last_os_error();
+        if err.kind() != io::ErrorKind::Interrupted {
+            return Err(err);
+        }
     }
 }
 

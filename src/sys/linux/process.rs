@@ -101,12 +101,9 @@ impl Process {
     /// lingers as a zombie of this process.  If the thread cannot be
     /// created the child stays unreaped until this process exits.
     pub(crate) fn release_daemon(self) {
-        let _ = std::thread::Builder::new()
-            .name("colaunch-reaper".into())
-            .stack_size(64 * 1024)
-            .spawn(move || {
-                let _ = self.wait();
-            });
+        shared::reap_in_background(move || {
+            let _ = self.wait();
+        });
     }
 
     /// `waitid(2)` through the raw syscall, whose fifth argument (which

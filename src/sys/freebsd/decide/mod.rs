@@ -290,18 +290,27 @@ pub(crate) enum WaitOutcome {
     Running,
     /// `EINTR`: call again.
     Retry,
+    /// `wait4` reported a trace stop, which it adds to every request
+    /// (`kern_wait()` ORs in `WTRAPPED`): the child is alive.
+    Stopped,
 }
 
 /// Classifies a wait: `ret` is the raw result (`-errno` on failure) of
-/// `pdwait` (0 on success) or `wait4` (the pid, or 0 with `WNOHANG`).
+/// `pdwait` (0 on success) or `wait4` (the pid, or 0 with `WNOHANG`), and
+/// `status` the status word it wrote.
 ///
 /// # Errors
 ///
 /// Any other errno, as an `io::Error` carrying it.
-pub(crate) fn wait_outcome(ret: isize, by_descriptor: bool) -> io::Result<WaitOutcome> {
+pub(crate) fn wait_outcome(
+    ret: isize,
+    by_descriptor: bool,
+    status: c_int,
+) -> io::Result<WaitOutcome> {
     match ret {
         0 if by_descriptor => Ok(WaitOutcome::Reaped),
         0 => Ok(WaitOutcome::Running),
+        r if r > 0 && libc::WIFSTOPPED(status) => Ok(WaitOutcome::Stopped),
         r if r > 0 => Ok(WaitOutcome::Reaped),
         r if r == -(libc::EINTR as isize) => Ok(WaitOutcome::Retry),
         r if r == -(libc::EWOULDBLOCK as isize) => Ok(WaitOutcome::Running),

@@ -419,20 +419,33 @@ fn test_pid_or_errno_keeps_the_exact_errno() {
 
 #[test]
 fn test_wait_outcome_for_pdwait_and_wait4() {
+    // Status words: exit 3, and stopped by SIGTRAP (the trace stop that
+    // wait4 reports unasked), in the encoding Linux and FreeBSD share.
+    let exited = 3 << 8;
+    let trapped = (libc::SIGTRAP << 8) | 0x7f;
+
     // pdwait: 0 is a reaped child, EWOULDBLOCK one still running.
-    assert_eq!(wait_outcome(0, true).unwrap(), WaitOutcome::Reaped);
+    assert_eq!(wait_outcome(0, true, exited).unwrap(), WaitOutcome::Reaped);
     let busy = -(libc::EWOULDBLOCK as isize);
-    assert_eq!(wait_outcome(busy, true).unwrap(), WaitOutcome::Running);
-    // wait4: the pid is a reaped child, 0 one still running (WNOHANG).
-    assert_eq!(wait_outcome(321, false).unwrap(), WaitOutcome::Reaped);
-    assert_eq!(wait_outcome(0, false).unwrap(), WaitOutcome::Running);
+    assert_eq!(wait_outcome(busy, true, 0).unwrap(), WaitOutcome::Running);
+    // wait4: the pid is a reaped child, 0 one still running (WNOHANG),
+    // and a trace stop is neither.
+    assert_eq!(
+        wait_outcome(321, false, exited).unwrap(),
+        WaitOutcome::Reaped
+    );
+    assert_eq!(wait_outcome(0, false, 0).unwrap(), WaitOutcome::Running);
+    assert_eq!(
+        wait_outcome(321, false, trapped).unwrap(),
+        WaitOutcome::Stopped
+    );
     for by_descriptor in [false, true] {
         let intr = -(libc::EINTR as isize);
         assert_eq!(
-            wait_outcome(intr, by_descriptor).unwrap(),
+            wait_outcome(intr, by_descriptor, 0).unwrap(),
             WaitOutcome::Retry
         );
-        let err = wait_outcome(-(libc::ECHILD as isize), by_descriptor).unwrap_err();
+        let err = wait_outcome(-(libc::ECHILD as isize), by_descriptor, 0).unwrap_err();
         assert_eq!(err.raw_os_error(), Some(libc::ECHILD));
     }
 }
