@@ -59,13 +59,13 @@ impl fmt::Display for Mechanism {
 ///   `SIGKILL` and reaps it, as closing a FreeBSD process descriptor
 ///   without `PD_DAEMON` does, on every platform.  A child spawned with
 ///   [`Command::daemon`](crate::Command::daemon) is left running instead,
-///   and reaped when it exits: on Linux by a small detached thread blocked
-///   in `waitid(2)`, one per such child until it exits (if that thread
-///   cannot be created, the child stays a zombie of this process once it
-///   exits, until this process exits); on
-///   FreeBSD the kernel hands it to its reaper when the descriptor closes
-///   (a child that exits just before the close may stay a zombie of this
-///   process on kernels that keep zombies referenced by a descriptor; see
+///   and reaped when it exits, by a small detached thread blocked in
+///   `waitid(2)` (Linux) or `pdwait(2)`/`wait4(2)` (FreeBSD), one per
+///   such child until it exits.  If that thread cannot be created, a
+///   Linux child stays a zombie of this process once it exits, until this
+///   process exits; a FreeBSD child's descriptor is closed at once, which
+///   hands it to its reaper on kernels before the 2026 zombie references
+///   and leaves it a zombie of this process on newer ones (see
 ///   `docs/platforms.md`).
 /// - If this process exits without dropping the handle (for instance
 ///   through `std::process::exit`), a Linux child keeps running unless it

@@ -354,13 +354,17 @@ impl Command {
         self
     }
 
-    /// Sends `signal` to the child when the thread that spawned it exits.
+    /// Sends `signal` to the child when its parent goes away.
     ///
     /// On Linux this is `PR_SET_PDEATHSIG` (`prctl(2)`), which follows the
     /// spawning *thread*, not the process: spawn from a thread that lives
     /// as long as the child should.  On FreeBSD it is
-    /// `PROC_PDEATHSIG_CTL` (`procctl(2)`).  Not allowed with
-    /// [`Command::daemon`].
+    /// `PROC_PDEATHSIG_CTL` (`procctl(2)`), which follows the process;
+    /// there the process descriptor already ends a child that is not a
+    /// daemon when the parent exits: its last close, early in `exit1()`,
+    /// sends `SIGKILL`.  The signal chosen here is seen only if the
+    /// descriptor was passed to another process that still holds it.  Not
+    /// allowed with [`Command::daemon`].
     pub fn parent_death_signal(&mut self, signal: Option<i32>) -> &mut Self {
         self.parent_death_signal = signal;
         self

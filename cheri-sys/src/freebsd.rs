@@ -97,8 +97,11 @@ cfg_items! {
     /// Behaves as `wait6(2)` on the one process `fd` refers to: `options`
     /// takes the `wait6` flags (`WEXITED`, `WNOHANG`, `WNOWAIT`, ...), and
     /// each of `status`, `wrusage` and `info` may be null. Returns 0 on
-    /// success. Only one caller gets the exit status; once the zombie is
-    /// reaped, `pdwait` on any descriptor for it fails with `ESRCH`.
+    /// success. Whether it also reaps depends on the kernel: before the
+    /// 2026 zombie references it does, and a later `pdwait` fails with
+    /// `ESRCH`; since them, its documentation says it does not reap and
+    /// reports the same status again, the zombie staying until the
+    /// parent's `wait4` and the last close.
     ///
     /// `pdwait(2)` first appeared in FreeBSD 15.1; CheriBSD's table at
     /// cheribsd@06dbbf28 does not have it.
@@ -109,8 +112,9 @@ cfg_items! {
     ///
     /// - `EINVAL`: a reserved bit is set in `options`.
     /// - `ESRCH`: the process was already reaped.
-    /// - `EBADF`, `ENOTCAPABLE`: `fd` is no process descriptor, or lacks
-    ///   the right; `EFAULT`: an output pointer is bad.
+    /// - `EBADF`: `fd` is not an open descriptor; `EINVAL`: it is not a
+    ///   process descriptor (`kern_pdwait()`); `ENOTCAPABLE`: it lacks the
+    ///   right; `EFAULT`: an output pointer is bad.
     /// - `ENOSYS`, after `SIGSYS`: the kernel predates `pdwait`, see
     ///   [the crate docs](crate#a-missing-syscall-raises-sigsys).
     ///
