@@ -279,14 +279,10 @@ impl Command {
     /// Removes an environment variable from the child's environment.
     ///
     /// After [`Command::env_clear`] there is nothing inherited to remove,
-    /// so this only undoes an earlier [`Command::env`], as with std.
+    /// so this only undoes an earlier [`Command::env`], as with std; the
+    /// name is still checked by `spawn`, as for [`Command::env`].
     pub fn env_remove<K: AsRef<OsStr>>(&mut self, key: K) -> &mut Self {
-        let key = key.as_ref();
-        if self.env_clear {
-            self.env.remove(key);
-        } else {
-            self.env.insert(key.to_owned(), None);
-        }
+        self.env.insert(key.as_ref().to_owned(), None);
         self
     }
 
@@ -473,8 +469,17 @@ impl Command {
     }
 
     /// The explicit environment changes: `None` marks a removal.
+    ///
+    /// After [`Command::env_clear`] a removal changes nothing and is not
+    /// listed, as with std.
     pub fn get_envs(&self) -> impl ExactSizeIterator<Item = (&OsStr, Option<&OsStr>)> {
-        self.env.iter().map(|(k, v)| (k.as_os_str(), v.as_deref()))
+        let listed: Vec<_> = self
+            .env
+            .iter()
+            .filter(|(_, v)| !(self.env_clear && v.is_none()))
+            .map(|(k, v)| (k.as_os_str(), v.as_deref()))
+            .collect();
+        listed.into_iter()
     }
 
     /// The working directory set with [`Command::current_dir`].

@@ -37,6 +37,18 @@ fn test_command_env_remove_after_env_clear_mirrors_std() {
 }
 
 #[test]
+fn test_command_bad_name_removed_after_env_clear_is_still_refused() {
+    for name in ["", "A=B"] {
+        let err = Command::new("true")
+            .env_clear()
+            .env_remove(name)
+            .spawn()
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{name:?}: {err}");
+    }
+}
+
+#[test]
 fn test_command_getters_mirror_std() {
     let mut cmd = Command::new("prog");
     cmd.arg("a")
