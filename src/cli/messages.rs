@@ -84,9 +84,15 @@ impl std::error::Error for Reason {}
 /// Writes `text` to stdout; a reader that has gone away (`EPIPE`) is not
 /// an error, as for any filter in a pipeline.
 pub(crate) fn stdout(text: &str) -> io::Result<()> {
-    let mut out = io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    match stdout_to_reader(text) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
     }
+}
+
+/// Writes `text` to stdout for a reader that needs it: a reader that has
+/// gone away (`EPIPE`) is an error like any other.
+pub(crate) fn stdout_to_reader(text: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes()).and_then(|()| out.flush())
 }

@@ -149,7 +149,7 @@ fn hand_off(
 
     // A caller that never learns the pid cannot stop the daemon, so a
     // failure here must leave nothing running.
-    if let Err(e) = messages::stdout(&format!("{}\n", child.id())) {
+    if let Err(e) = messages::stdout_to_reader(&format!("{}\n", child.id())) {
         if let Err(kill) = child.kill().and_then(|()| child.wait().map(drop)) {
             warn!(
                 "cannot stop pid {}: {}",

@@ -929,31 +929,43 @@ fn test_daemon_report_status_is_0() {
 
 #[test]
 fn test_daemon_pid_unprintable_leaves_nothing_running() {
-    let env = TestEnv::new();
     let Ok(full) = fs::OpenOptions::new().write(true).open("/dev/full") else {
         eprintln!("skipped: no /dev/full to make a write fail");
         return;
     };
+    expect_daemon_killed(full.into(), "No space left on device");
+
+    // A reader that is gone is a failure here too, unlike for --probe:
+    // nobody learns the pid.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    expect_daemon_killed(writer.into(), "Broken pipe");
+}
+
+/// Runs `colaunch --daemon` with `stdout` where the pid cannot be
+/// written; it must fail with `reason` and leave nothing running.
+fn expect_daemon_killed(stdout: Stdio, reason: &str) {
+    let env = TestEnv::new();
     let script = "sleep 1; echo alive > alive";
     let mut colaunch = env
         .std_command(["--daemon", "sh", "-c", script])
         .stdin(Stdio::null())
-        .stdout(full)
+        .stdout(stdout)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    assert_eq!(wait_bounded(&mut colaunch).code(), Some(125));
+    assert_eq!(wait_bounded(&mut colaunch).code(), Some(125), "{reason}");
     let output = colaunch.wait_with_output().unwrap();
     assert_eq!(
         filter_stderr(&output.stderr),
-        "colaunch: cannot print the pid: No space left on device\n"
+        format!("colaunch: cannot print the pid: {reason}\n")
     );
 
     // Its caller never learnt the pid, so the daemon must be gone.
     sleep(Duration::from_secs(3));
     assert!(
         !env.path("alive").exists(),
-        "the daemon outlived the failure"
+        "the daemon outlived the failure ({reason})"
     );
 }
 
