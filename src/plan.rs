@@ -321,7 +321,15 @@ fn environment(cmd: &Command) -> io::Result<(CStringArray, Option<OsString>)> {
                 "environment variable name {key:?} is empty or has '='"
             )));
         }
-        let Some(val) = val else { continue };
+        let Some(val) = val else {
+            if bytes.contains(&0) {
+                let key = key.to_string_lossy();
+                return Err(invalid(format!(
+                    "environment variable {key:?} contains a NUL byte"
+                )));
+            }
+            continue;
+        };
         if key == "PATH" {
             path = Some(val.clone());
         }
@@ -354,6 +362,12 @@ fn program_candidates(program: CString, path: Option<&OsStr>) -> io::Result<CStr
     if name.contains(&b'/') {
         candidates.push(program);
         return Ok(candidates);
+    }
+    // No directory can hold a file of this name; say so, as the kernel
+    // would for each candidate, rather than ENOENT after skipping them
+    // all as longer than PATH_MAX.
+    if name.len() > libc::NAME_MAX as usize {
+        return Err(io::Error::from_raw_os_error(libc::ENAMETOOLONG));
     }
 
     // An empty PATH element means the current directory, as in execvp.

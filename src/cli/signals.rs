@@ -87,10 +87,11 @@ fn real_time(wanted: &str) -> Option<i32> {
     let offset = |rest: &str, sign: char| match rest.strip_prefix(sign) {
         None if rest.is_empty() => Some(0),
         None => None,
-        Some(n) => n
+        Some(n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => n
             .parse::<i32>()
             .ok()
             .filter(|n| (0..=max - min).contains(n)),
+        Some(_) => None,
     };
     if let Some(rest) = wanted.strip_prefix("RTMIN") {
         return offset(rest, '+').map(|n| min + n);

@@ -87,6 +87,8 @@ fn test_parse_signal_linux_names() {
         "RTMAX+1",
         "RTMIN+",
         "RTMINX",
+        "RTMIN++1",
+        "RTMAX--1",
         past.as_str(),
     ] {
         assert!(parse_signal(bad).is_err(), "{bad:?} was accepted");

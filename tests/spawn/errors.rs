@@ -73,6 +73,17 @@ inner_test! {
 }
 
 inner_test! {
+    fn test_spawn_bare_name_too_long_is_enametoolong() {
+        // Longer than any file name, found in no PATH directory: the
+        // name is at fault, as the kernel says, not the search.
+        for len in [300, 5000] {
+            let name = "n".repeat(len);
+            expect_errno(&mut Command::new(&name), libc::ENAMETOOLONG);
+        }
+    }
+}
+
+inner_test! {
     fn test_spawn_oversized_argument_is_e2big() {
         // Linux caps one argument at 32 pages (MAX_ARG_STRLEN).
         let huge = "x".repeat(256 * 1024);
