@@ -134,10 +134,9 @@ fuzz_target!(|input: Input| {
         cmd.current_dir(os(cwd));
     }
 
+    // A name is checked whether it is set or removed; a value, if set.
     let bad_env = env.iter().any(|(key, value)| {
-        key.is_empty()
-            || key.contains(&b'=')
-            || value.is_some_and(|value| has_nul(key) || has_nul(value))
+        key.is_empty() || key.contains(&b'=') || has_nul(key) || value.is_some_and(has_nul)
     });
     let invalid = has_nul(&program)
         || input.arg0.as_deref().is_some_and(has_nul)
