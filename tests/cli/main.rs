@@ -288,14 +288,28 @@ fn is_stopped(pid: u32) -> bool {
         .is_some_and(|(_, rest)| rest.starts_with('T'))
 }
 
+/// Waits until `done` holds, checking every 10 ms; reaching [`LIMIT`]
+/// fails the test, saying what never happened.
+#[cfg(target_os = "linux")]
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < LIMIT, "{what}");
+        sleep(Duration::from_millis(10));
+    }
+}
+
 /// Waits until `pid` is stopped, bounded by [`LIMIT`].
 #[cfg(target_os = "linux")]
 fn wait_stopped(pid: u32) {
-    let start = Instant::now();
-    while !is_stopped(pid) {
-        assert!(start.elapsed() < LIMIT, "pid {pid} never stopped");
-        sleep(Duration::from_millis(10));
-    }
+    wait_until(&format!("pid {pid} never stopped"), || is_stopped(pid));
+}
+
+/// Waits until `pid` is gone after colaunch died; init may take a moment
+/// to reap it, so a zombie counts as gone.
+#[cfg(target_os = "linux")]
+fn wait_gone(pid: u32) {
+    wait_until(&format!("pid {pid} outlived colaunch"), || !is_alive(pid));
 }
 
 // ---- help, version, usage errors ------------------------------------------
@@ -1442,33 +1456,24 @@ fn test_forward_a_signal_blocked_when_colaunch_started() {
 
     // The child, once it runs sleep (before execve it has every signal
     // blocked, so its mask says nothing yet).
-    let start = Instant::now();
-    let pid = loop {
+    let mut pid = 0;
+    wait_until("colaunch never ran sleep", || {
         let sleeping = children_of(colaunch.id()).into_iter().find(|pid| {
             fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| c.starts_with(b"sleep\0"))
         });
-        if let Some(pid) = sleeping {
-            break pid;
-        }
-        assert!(start.elapsed() < LIMIT, "colaunch never ran sleep");
-        sleep(Duration::from_millis(10));
-    };
+        pid = sleeping.unwrap_or(0);
+        sleeping.is_some()
+    });
 
     kill(colaunch.id(), libc::SIGTERM);
     let term = 1 << (libc::SIGTERM - 1);
-    let start = Instant::now();
-    while (proc_signal_set(pid, "ShdPnd:") | proc_signal_set(pid, "SigPnd:")) & term == 0 {
-        assert!(start.elapsed() < LIMIT, "SIGTERM never reached pid {pid}");
-        sleep(Duration::from_millis(10));
-    }
+    wait_until(&format!("SIGTERM never reached pid {pid}"), || {
+        (proc_signal_set(pid, "ShdPnd:") | proc_signal_set(pid, "SigPnd:")) & term != 0
+    });
 
     kill(colaunch.id(), libc::SIGKILL);
     assert_eq!(wait_bounded(&mut colaunch).code(), None);
-    let start = Instant::now();
-    while is_alive(pid) {
-        assert!(start.elapsed() < LIMIT, "pid {pid} outlived colaunch");
-        sleep(Duration::from_millis(10));
-    }
+    wait_gone(pid);
 }
 
 #[cfg(target_os = "linux")] // checks liveness through /proc
@@ -1482,13 +1487,8 @@ fn test_no_orphan_when_colaunch_is_killed() {
     kill(colaunch.id(), libc::SIGKILL);
     assert_eq!(wait_bounded(&mut colaunch).code(), None);
 
-    // The parent-death signal kills the child; init may take a moment to
-    // reap it, so a zombie counts as gone.
-    let start = Instant::now();
-    while is_alive(pid) {
-        assert!(start.elapsed() < LIMIT, "pid {pid} outlived colaunch");
-        sleep(Duration::from_millis(10));
-    }
+    // The parent-death signal kills the child.
+    wait_gone(pid);
 }
 
 #[test]
