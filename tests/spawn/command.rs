@@ -57,6 +57,15 @@ fn test_command_env_clear_leaves_only_what_is_set() {
     assert_eq!(out, "ONLY=this\n");
 }
 
+/// Writes an executable `#!/bin/sh` script `name` in `dir` that prints
+/// `line`.
+fn write_script(dir: &std::path::Path, name: &str, line: &str) -> std::path::PathBuf {
+    let script = dir.join(name);
+    std::fs::write(&script, format!("#!/bin/sh\necho {line}\n")).unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    script
+}
+
 #[test]
 fn test_command_current_dir() {
     let dir = tempfile::tempdir().unwrap();
@@ -68,9 +77,7 @@ fn test_command_current_dir() {
 #[test]
 fn test_command_relative_program_resolves_against_current_dir() {
     let dir = tempfile::tempdir().unwrap();
-    let script = dir.path().join("hello.sh");
-    std::fs::write(&script, "#!/bin/sh\necho from-script\n").unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_script(dir.path(), "hello.sh", "from-script");
     let out = stdout_of(Command::new("./hello.sh").current_dir(dir.path()));
     assert_eq!(out, "from-script\n");
 }
@@ -78,9 +85,7 @@ fn test_command_relative_program_resolves_against_current_dir() {
 #[test]
 fn test_command_path_lookup_uses_the_child_path() {
     let dir = tempfile::tempdir().unwrap();
-    let script = dir.path().join("colaunch-only-here");
-    std::fs::write(&script, "#!/bin/sh\necho found-in-child-path\n").unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_script(dir.path(), "colaunch-only-here", "found-in-child-path");
     let path = format!("{}:/usr/bin:/bin", dir.path().display());
     let out = stdout_of(Command::new("colaunch-only-here").env("PATH", path));
     assert_eq!(out, "found-in-child-path\n");
@@ -91,9 +96,7 @@ fn test_command_path_lookup_skips_entries_longer_than_path_max() {
     // glibc's execvp passes over such an entry rather than fail with
     // ENAMETOOLONG; so must the search, one long name or many parts.
     let dir = tempfile::tempdir().unwrap();
-    let script = dir.path().join("colaunch-after-long");
-    std::fs::write(&script, "#!/bin/sh\necho after-long\n").unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_script(dir.path(), "colaunch-after-long", "after-long");
     let long_name = format!("/{}", "x".repeat(5000));
     let many_parts = "/y".repeat(2100);
     for long in [long_name, many_parts] {
@@ -109,9 +112,7 @@ fn test_command_path_lookup_skips_a_non_executable_match() {
     let first = tempfile::tempdir().unwrap();
     let second = tempfile::tempdir().unwrap();
     std::fs::write(first.path().join("prog"), "#!/bin/sh\necho wrong\n").unwrap();
-    let good = second.path().join("prog");
-    std::fs::write(&good, "#!/bin/sh\necho right\n").unwrap();
-    std::fs::set_permissions(&good, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_script(second.path(), "prog", "right");
     let path = format!("{}:{}", first.path().display(), second.path().display());
     assert_eq!(stdout_of(Command::new("prog").env("PATH", path)), "right\n");
 }
